@@ -1,0 +1,66 @@
+"""Builds the app: middleware, routers, static files, and the in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.db import dispose_engine
+from app.observability import RequestLogMiddleware, configure_logging
+from app.paths import STATIC_DIR
+from app.routers import ROUTERS
+from app.security.access import enforce_access
+from app.security.csrf import CSRFMiddleware
+from app.security.headers import SecurityHeadersMiddleware
+from app.settings import Settings, get_settings
+from app.web import error_pages
+from app.web.locale import LocaleMiddleware
+from app.worker import run_worker
+
+log = logging.getLogger("trinvis")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = None
+        if settings.run_worker_in_process:
+            worker = asyncio.create_task(run_worker(stop), name="trinvis-worker")
+        log.info("started", extra={"env": settings.env, "demo": settings.demo_mode})
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(worker, timeout=10)
+            await dispose_engine()
+
+    app = FastAPI(
+        title="Trinvis",
+        lifespan=lifespan,
+        dependencies=[Depends(enforce_access)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    error_pages.install(app)
+    # Added last = outermost: logging sees every request, CSRF runs before any handler.
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(CSRFMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    app.add_middleware(RequestLogMiddleware)
+    return app

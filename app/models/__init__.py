@@ -1,0 +1,23 @@
+"""All tables, imported here so Alembic and the app see one metadata."""
+
+from app.models import base  # noqa: F401  (naming convention first)
+from app.models.org import Municipality, Team
+from app.models.security import AppSetting, AuditRecord, UserSession
+from app.models.user import STAFF_ROLES, Role, User
+from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGroup, Youth
+
+__all__ = [
+    "STAFF_ROLES",
+    "AppSetting",
+    "AuditRecord",
+    "CourseStatus",
+    "Cover",
+    "GuideAssignment",
+    "Municipality",
+    "ReadinessGroup",
+    "Role",
+    "Team",
+    "User",
+    "UserSession",
+    "Youth",
+]

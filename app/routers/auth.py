@@ -1,0 +1,66 @@
+"""Sign-in page, demo sign-in and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.db import SessionDep
+from app.security.access import PUBLIC, MaybeUser, Now, access
+from app.security.sessions import clear_session_cookie, set_session_cookie
+from app.services import accounts
+from app.web.htmx import full_redirect
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would help phishing.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login")
+@access(PUBLIC)
+async def login_page(
+    request: Request, db: SessionDep, user: MaybeUser, next: str | None = None
+) -> Response:
+    if user is not None:
+        return full_redirect(request, _safe_next(next))
+    settings = request.app.state.settings
+    demo = await accounts.demo_accounts(db) if settings.demo_mode else []
+    return render(request, "auth/login.html", {"demo_accounts": demo, "next": _safe_next(next)})
+
+
+@router.post("/demo/sign-in")
+@access(PUBLIC)
+async def demo_sign_in(
+    request: Request,
+    db: SessionDep,
+    now: Now,
+    user_id: Annotated[int, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    settings = request.app.state.settings
+    user, token = await accounts.demo_sign_in(
+        db,
+        demo_mode=settings.demo_mode,
+        user_id=user_id,
+        now=now,
+        device_label=request.headers.get("user-agent", "")[:120],
+    )
+    response = full_redirect(request, _safe_next(next))
+    set_session_cookie(response, settings, token, user.role)
+    return response
+
+
+@router.post("/logout")
+@access(PUBLIC)
+async def logout(request: Request, db: SessionDep, now: Now) -> Response:
+    await accounts.sign_out(db, session_id=getattr(request.state, "session_id", None), now=now)
+    response = full_redirect(request, "/login")
+    clear_session_cookie(response, request.app.state.settings)
+    return response

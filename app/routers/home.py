@@ -1,0 +1,29 @@
+"""The start page: each role lands on what it needs first."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from app.db import SessionDep
+from app.models import Role
+from app.security.access import CurrentUser, Now, access
+from app.services import overview
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+@access(Role.youth, Role.guide, Role.leader, Role.admin)
+async def home(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    if user.role == Role.youth:
+        data = await overview.youth_home(db, actor=user)
+        return render(request, "home/youth.html", {"home": data})
+    if user.role == Role.guide:
+        rows = await overview.guide_caseload(db, actor=user, now=now)
+        return render(request, "home/guide.html", {"rows": rows})
+    if user.role == Role.leader:
+        loads = await overview.caseload_sizes(db)
+        return render(request, "home/leader.html", {"loads": loads})
+    staff = await overview.staff_directory(db)
+    return render(request, "home/admin.html", {"staff": staff})

@@ -1,0 +1,39 @@
+"""The person's own choices: language."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.db import SessionDep
+from app.security.access import PUBLIC, MaybeUser, access
+from app.services import accounts
+from app.web.htmx import full_redirect
+from app.web.locale import LOCALE_COOKIE
+
+router = APIRouter()
+ONE_YEAR = 365 * 24 * 3600
+
+
+@router.post("/language")
+@access(PUBLIC)
+async def choose_language(
+    request: Request,
+    db: SessionDep,
+    user: MaybeUser,
+    locale: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    chosen = await accounts.set_locale(db, actor=user, locale=locale)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = full_redirect(request, target)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        chosen,
+        max_age=ONE_YEAR,
+        samesite="lax",
+        secure=request.app.state.settings.uses_https,
+        httponly=True,
+    )
+    return response

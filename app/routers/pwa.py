@@ -1,0 +1,35 @@
+"""The installable-app pieces that must live at the site root."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from app.paths import STATIC_DIR
+from app.security.access import PUBLIC, access
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/sw.js", include_in_schema=False)
+@access(PUBLIC)
+async def service_worker() -> FileResponse:
+    # Served from the root so its scope covers the whole app.
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/manifest.webmanifest", include_in_schema=False)
+@access(PUBLIC)
+async def manifest() -> FileResponse:
+    return FileResponse(STATIC_DIR / "manifest.webmanifest", media_type="application/manifest+json")
+
+
+@router.get("/offline")
+@access(PUBLIC)
+async def offline(request: Request) -> HTMLResponse:
+    return render(request, "pwa/offline.html")

@@ -1,0 +1,1 @@
+"""Sessions, CSRF, the access policy and the audit trail."""

@@ -1,0 +1,133 @@
+"""Server-side sessions: a row per signed-in device, the cookie holds a random token.
+
+Young people stay signed in on their own phone for 30 days, sliding; staff sessions end
+after 30 minutes idle and 12 hours in all, because staff screens show many people's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import Request, Response
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Role, User, UserSession
+from app.security.tokens import new_token, token_hash
+from app.settings import Settings
+
+YOUTH_IDLE = timedelta(days=30)
+YOUTH_ABSOLUTE = timedelta(days=180)
+STAFF_IDLE = timedelta(minutes=30)
+STAFF_ABSOLUTE = timedelta(hours=12)
+# Writing last_seen_at on every request would turn every page view into a write.
+TOUCH_AFTER = timedelta(seconds=60)
+
+
+def cookie_name(settings: Settings) -> str:
+    return "__Host-trinvis_session" if settings.uses_https else "trinvis_session"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session: UserSession
+
+
+def _lifetimes(role: str) -> tuple[timedelta, timedelta]:
+    return (YOUTH_IDLE, YOUTH_ABSOLUTE) if role == Role.youth else (STAFF_IDLE, STAFF_ABSOLUTE)
+
+
+async def start_session(
+    db: AsyncSession, *, user: User, now: datetime, device_label: str = ""
+) -> str:
+    """Create a new session for `user` and return the cookie token (a new id every sign-in)."""
+    assert user.id is not None
+    idle, absolute = _lifetimes(user.role)
+    token = new_token()
+    db.add(
+        UserSession(
+            id=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            idle_timeout_seconds=int(idle.total_seconds()),
+            absolute_expires_at=now + absolute,
+            device_label=device_label[:120],
+        )
+    )
+    await db.flush()
+    return token
+
+
+async def resume_session(db: AsyncSession, *, token: str, now: datetime) -> SignedIn | None:
+    """The signed-in user for a cookie token, or None when it is unknown or expired."""
+    row = (
+        await db.exec(
+            select(UserSession, User)
+            .join(User, col(User.id) == col(UserSession.user_id))
+            .where(UserSession.id == token_hash(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    idle_deadline = user_session.last_seen_at + timedelta(seconds=user_session.idle_timeout_seconds)
+    if (
+        user_session.ended_at is not None
+        or not user.is_active
+        or now >= idle_deadline
+        or now >= user_session.absolute_expires_at
+    ):
+        return None
+    if now - user_session.last_seen_at >= TOUCH_AFTER:
+        user_session.last_seen_at = now
+        db.add(user_session)
+    return SignedIn(user=user, session=user_session)
+
+
+async def end_session(db: AsyncSession, *, session_id: str, now: datetime) -> None:
+    await db.exec(
+        update(UserSession)
+        .where(col(UserSession.id) == session_id, col(UserSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+
+
+async def end_all_sessions(db: AsyncSession, *, user_id: int, now: datetime) -> None:
+    await db.exec(
+        update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+
+
+async def delete_expired_sessions(db: AsyncSession, *, now: datetime) -> int:
+    """Housekeeping: sessions past their absolute lifetime are of no use to anyone."""
+    result = await db.exec(
+        delete(UserSession).where(col(UserSession.absolute_expires_at) < now - timedelta(days=1))
+    )
+    return int(result.rowcount or 0)
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str, role: str) -> None:
+    idle, _absolute = _lifetimes(role)
+    response.set_cookie(
+        cookie_name(settings),
+        token,
+        max_age=int(idle.total_seconds()) if role == Role.youth else None,
+        httponly=True,
+        secure=settings.uses_https,
+        samesite="lax",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(cookie_name(settings), path="/", secure=settings.uses_https)
+
+
+def session_token(request: Request, settings: Settings) -> str | None:
+    return request.cookies.get(cookie_name(settings))

@@ -1,0 +1,85 @@
+"""The start page of each role: what the person needs to see first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import NotFound
+from app.models import Role, Team, User, Youth
+from app.security.access import covered_guide_ids, reachable_youth_filter
+
+
+@dataclass(frozen=True)
+class YouthHome:
+    me: User
+    youth: Youth
+    guide: User | None
+
+
+async def youth_home(db: AsyncSession, *, actor: User) -> YouthHome:
+    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
+    if youth is None:
+        raise NotFound()
+    guide = await db.get(User, youth.guide_id) if youth.guide_id else None
+    return YouthHome(me=actor, youth=youth, guide=guide)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    youth: Youth
+    person: User
+    covered: bool
+
+
+async def guide_caseload(db: AsyncSession, *, actor: User, now: datetime) -> list[CaseloadRow]:
+    """The young people this guide follows or covers, in one query. No audit: a list."""
+    assert actor.id is not None
+    covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
+    rows = await db.exec(
+        select(Youth, User)
+        .join(User, col(User.id) == col(Youth.user_id))
+        .where(reachable_youth_filter(actor.id, covered))
+        .order_by(col(User.name))
+    )
+    return [CaseloadRow(youth=y, person=u, covered=y.guide_id != actor.id) for y, u in rows.all()]
+
+
+@dataclass(frozen=True)
+class GuideLoad:
+    guide: User
+    team: str
+    caseload: int
+
+
+async def caseload_sizes(db: AsyncSession) -> list[GuideLoad]:
+    """Caseload size per guide: aggregates only, for leaders."""
+    counts = (
+        select(Youth.guide_id, func.count().label("n"))
+        .where(col(Youth.status) != "ended")
+        .group_by(col(Youth.guide_id))
+        .subquery()
+    )
+    rows = await db.exec(
+        select(User, Team.name, func.coalesce(counts.c.n, 0))
+        .outerjoin(Team, col(Team.id) == col(User.team_id))
+        .outerjoin(counts, counts.c.guide_id == col(User.id))
+        .where(User.role == Role.guide, col(User.is_active))
+        .order_by(col(Team.name), col(User.name))
+    )
+    return [GuideLoad(guide=u, team=t or "", caseload=int(n)) for u, t, n in rows.all()]
+
+
+async def staff_directory(db: AsyncSession) -> list[tuple[User, str]]:
+    """Staff accounts with their team, for admins (no young person's data)."""
+    rows = await db.exec(
+        select(User, Team.name)
+        .outerjoin(Team, col(Team.id) == col(User.team_id))
+        .where(col(User.role) != Role.youth)
+        .order_by(col(User.role), col(User.name))
+    )
+    return [(u, t or "") for u, t in rows.all()]

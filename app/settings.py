@@ -1,0 +1,97 @@
+"""Settings from the environment: the only place environment variables are read.
+
+Every setting is a `TRINVIS_*` variable (see `.env.example`); the database URL also
+answers to the conventional `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unsafe; raised at start-up with a message for IT staff."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRINVIS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    demo_mode: bool = False
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./trinvis.db",
+        validation_alias=AliasChoices("TRINVIS_DATABASE_URL", "DATABASE_URL"),
+    )
+    secret_key: str = DEVELOPMENT_SECRET
+    public_base_url: str = "http://127.0.0.1:8000"
+    run_worker_in_process: bool = True
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+
+    # Staff sign-in through the municipality's OpenID Connect provider.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+
+    # Outgoing channels.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_sender: str = "Trinvis"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "Trinvis <no-reply@trinvis.invalid>"
+    vapid_private_key: str | None = None
+    vapid_public_key: str | None = None
+    vapid_subject: str = "mailto:it@trinvis.invalid"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.is_production else "text")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        problems: list[str] = []
+        if self.demo_mode:
+            problems.append("TRINVIS_DEMO_MODE must be off when TRINVIS_ENV=production")
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            problems.append("TRINVIS_SECRET_KEY must be set to at least 32 random characters")
+        if not self.uses_https:
+            problems.append("TRINVIS_PUBLIC_BASE_URL must be an https:// address")
+        for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret"):
+            if not getattr(self, name):
+                problems.append(f"TRINVIS_{name.upper()} is required for staff sign-in")
+        if problems:
+            raise ConfigurationError(
+                "Trinvis will not start in production:\n  - " + "\n  - ".join(problems)
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the routers: templates, htmx answers, form parsing."""

@@ -1,0 +1,24 @@
+"""What to answer after a successful POST: htmx follows a header, browsers a 303."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+
+from app.web.templating import is_htmx
+
+
+def redirect_after_post(request: Request, url: str, *, target: str = "#main") -> Response:
+    if is_htmx(request):
+        location = json.dumps({"path": url, "target": target, "select": target})
+        return Response(status_code=204, headers={"HX-Location": location})
+    return RedirectResponse(url, status_code=303)
+
+
+def full_redirect(request: Request, url: str) -> Response:
+    """Leave the page entirely (sign-in, sign-out): htmx reloads, browsers follow."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,39 @@
+from collections import Counter
+
+from sqlmodel import func, select
+
+from app.demo import load_demo_data
+from app.models import GuideAssignment, ReadinessGroup, Role, Team, User, Youth
+from tests.factories import T0
+
+
+async def test_demo_has_every_role_and_forty_young_people_in_all_groups(db):
+    assert await load_demo_data(db, now=T0)
+    roles = Counter((await db.exec(select(User.role))).all())
+    assert roles == {Role.youth: 40, Role.guide: 3, Role.leader: 1, Role.admin: 1}
+    assert (await db.exec(select(func.count()).select_from(Team))).one() == 2
+    groups = set((await db.exec(select(Youth.readiness_group))).all())
+    assert groups == set(ReadinessGroup)
+
+
+async def test_loading_the_demo_twice_adds_nothing(db):
+    assert await load_demo_data(db, now=T0)
+    assert not await load_demo_data(db, now=T0)
+    assert (await db.exec(select(func.count()).select_from(Youth))).one() == 40
+
+
+async def test_demo_is_the_same_every_time(db):
+    await load_demo_data(db, now=T0)
+    first = (await db.exec(select(User.name).order_by(User.id))).all()
+    await db.rollback()
+    await load_demo_data(db, now=T0)
+    second = (await db.exec(select(User.name).order_by(User.id))).all()
+    assert first == second
+
+
+async def test_demo_has_half_a_year_of_history_and_some_changes_of_guide(db):
+    await load_demo_data(db, now=T0)
+    starts = (await db.exec(select(Youth.course_started_on))).all()
+    assert (T0.date() - min(starts)).days >= 150
+    per_youth = Counter((await db.exec(select(GuideAssignment.youth_id))).all())
+    assert any(count > 1 for count in per_youth.values())
