@@ -1,7 +1,10 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.message import Message, MessageKind
+from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
+from app.models.plan import PlanStep, StepStatus
 from app.models.security import AppSetting, AuditRecord, UserSession
 from app.models.user import STAFF_ROLES, Role, User
 from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGroup, Youth
@@ -13,9 +16,15 @@ __all__ = [
     "CourseStatus",
     "Cover",
     "GuideAssignment",
+    "Message",
+    "MessageKind",
     "Municipality",
+    "Notification",
+    "NotificationStatus",
+    "PlanStep",
     "ReadinessGroup",
     "Role",
+    "StepStatus",
     "Team",
     "User",
     "UserSession",

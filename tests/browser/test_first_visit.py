@@ -14,7 +14,11 @@ async def test_young_person_signs_in_with_the_demo_and_sees_the_home_page(
 
 
 async def test_each_staff_role_lands_on_its_start_page(desktop, live_server, check_page):
-    for role, heading in (("guide", "Mine unge"), ("leader", "Sagsstammer"), ("admin", "Medarbejdere")):
+    for role, heading in (
+        ("guide", "Mine unge"),
+        ("leader", "Sagsstammer"),
+        ("admin", "Medarbejdere"),
+    ):
         await demo_sign_in(desktop, live_server, role)
         assert await desktop.locator("h1").inner_text() == heading
         await check_page(desktop, f"{role}-home-desktop")
