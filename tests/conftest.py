@@ -25,7 +25,7 @@ from app.security.access import clock
 from app.settings import Settings
 from tests.database import create_database, drop_database, migrate
 
-# pytest_plugins = ["tests.peers.fixtures"]
+pytest_plugins = ["tests.peers.fixtures"]
 
 BASE_URL = "http://127.0.0.1:8000"
 
