@@ -35,6 +35,15 @@ CHOICES = {
 }
 
 
+@router.get("/followups")
+@access(Role.youth)
+async def current_follow_up(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    prompt = await followups.open_prompt(db, actor=user, now=now)
+    return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
+
+
 @router.get("/followups/{follow_up_id}")
 @access(Role.youth)
 async def follow_up_page(

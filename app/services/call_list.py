@@ -52,7 +52,8 @@ class CallRow:
     person: User
     enrollment: Enrollment
     covered: bool
-    follow_up: FollowUp | None  # the one a call is recorded on
+    follow_up: FollowUp | None  # a call is recorded on it and every earlier open one
+    due_since: date | None  # the oldest due follow-up not yet handled
     due: bool
     overdue: bool
     latest_answer: FollowUp | None
@@ -61,7 +62,7 @@ class CallRow:
 
     def sort_key(self) -> tuple[int, int, int, int, date]:
         answer = self.latest_answer.answer if self.latest_answer else None
-        due_on = self.follow_up.due_on if self.follow_up else date.max
+        due_on = self.due_since or (self.follow_up.due_on if self.follow_up else date.max)
         return (
             0 if self.flags else 1,
             -RISK_ORDER.get(self.enrollment.risk_state, 0),
@@ -123,7 +124,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
         if not due and not flags.get(youth_id):
             continue
         youth, person = people[youth_id]
-        current = due[0] if due else (pending[0] if pending else None)
+        current = due[-1] if due else (pending[0] if pending else None)
         rows.append(
             CallRow(
                 youth=youth,
@@ -131,6 +132,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
                 enrollment=enrollment,
                 covered=youth.guide_id != actor.id,
                 follow_up=current,
+                due_since=due[0].due_on if due else None,
                 due=bool(due),
                 overdue=bool(due) and plan.is_overdue(due[0].due_on, today),
                 latest_answer=answers.get(enrollment.id or 0),
