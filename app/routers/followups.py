@@ -50,12 +50,7 @@ async def follow_up_page(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, follow_up_id: int
 ) -> Response:
     prompt = await followups.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
-    return render(
-        request,
-        "followups/answer.html",
-        {"prompt": prompt, "errors": {}, "values": {}},
-        partial="home/_followup_card.html",
-    )
+    return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
 
 
 @router.post("/followups/{follow_up_id}")
