@@ -30,3 +30,13 @@ async def test_young_person_answers_hard_and_the_guide_records_a_call(
     await desktop.wait_for_load_state("networkidle")
     assert await desktop.locator('tr:has-text("Sara") [data-flag="answer"]').count() == 0
     await check_page(desktop, "followup-calls-after-call-desktop")
+
+
+async def test_guide_opens_a_young_persons_follow_ups_on_a_phone(phone, live_server, check_page):
+    await demo_sign_in(phone, live_server, "guide")
+    await phone.goto(f"{live_server.url}/guide/calls")
+    await check_page(phone, "followup-calls-phone")
+    await phone.locator("table a").first.click()
+    await phone.wait_for_url(f"{live_server.url}/guide/youth/*/followups")
+    assert (await phone.locator("h1").inner_text()).startswith("Eftervend: ")
+    await check_page(phone, "followup-youth-phone")
