@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import sessionmaker
 from app.models.base import utcnow
 from app.security.sessions import delete_expired_sessions
+from app.services.followups import run_follow_up_jobs
 
 log = logging.getLogger("trinvis.worker")
 
@@ -37,6 +38,7 @@ async def _expire_sessions(db: AsyncSession, now: datetime) -> int:
 
 JOBS: list[Job] = [
     Job("expire-sessions", timedelta(hours=1), _expire_sessions),
+    Job("follow-up-prompts", timedelta(minutes=5), run_follow_up_jobs),
 ]
 
 

@@ -1,6 +1,19 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.followup import (
+    CallOutcome,
+    CourseEnd,
+    CourseEndOutcome,
+    Enrollment,
+    EnrollmentEnd,
+    EnrollmentKind,
+    FlagReason,
+    FollowUp,
+    FollowUpAnswer,
+    RiskFlag,
+    RiskState,
+)
 from app.models.message import Message, MessageKind
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
@@ -13,8 +26,17 @@ __all__ = [
     "STAFF_ROLES",
     "AppSetting",
     "AuditRecord",
+    "CallOutcome",
+    "CourseEnd",
+    "CourseEndOutcome",
     "CourseStatus",
     "Cover",
+    "Enrollment",
+    "EnrollmentEnd",
+    "EnrollmentKind",
+    "FlagReason",
+    "FollowUp",
+    "FollowUpAnswer",
     "GuideAssignment",
     "Message",
     "MessageKind",
@@ -23,6 +45,8 @@ __all__ = [
     "NotificationStatus",
     "PlanStep",
     "ReadinessGroup",
+    "RiskFlag",
+    "RiskState",
     "Role",
     "StepStatus",
     "Team",
