@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.delivery import NotificationAttempt, NotificationPreference, PushSubscription
 from app.models.message import Message, MessageKind
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
@@ -20,8 +21,11 @@ __all__ = [
     "MessageKind",
     "Municipality",
     "Notification",
+    "NotificationAttempt",
+    "NotificationPreference",
     "NotificationStatus",
     "PlanStep",
+    "PushSubscription",
     "ReadinessGroup",
     "Role",
     "StepStatus",
