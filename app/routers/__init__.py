@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, health, home, preferences, pwa
+from app.routers import auth, health, home, notifications, preferences, pwa
 
 ROUTERS: list[APIRouter] = [
     health.router,
     pwa.router,
     auth.router,
     preferences.router,
+    notifications.router,
     home.router,
 ]

@@ -132,8 +132,8 @@ async def queue_sms(db: AsyncSession) -> list[int]:
     return ids
 
 
-async def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def wait_for(predicate, within: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         result = await predicate()
         if result:
