@@ -54,6 +54,7 @@ async def test_a_strange_value_is_refused_next_to_the_field(client, db, settings
     assert await db.get(NotificationPreference, youth.id) is None
     # What was typed is kept: e-mail stays ticked.
     assert 'id="pref-email" name="email" value="on" checked' in response.text
+    assert 'id="pref-sms" name="sms" value="on" aria-describedby="pref-sms-error"' in response.text
 
 
 async def test_push_subscription_is_stored_once_per_device(client, db, settings, frozen_clock):
