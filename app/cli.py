@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
     commands.add_parser("worker", help="run a background worker")
+    commands.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
     args = parser.parse_args(argv)
 
     try:
@@ -85,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         load_demo()
     elif args.command == "worker":
         worker()
+    elif args.command == "vapid-keys":
+        from app.notifications.channels.push import generate_vapid_keys
+
+        private, public = generate_vapid_keys()
+        print(f"TRINVIS_VAPID_PRIVATE_KEY={private}\nTRINVIS_VAPID_PUBLIC_KEY={public}")
     elif args.command == "serve":
         serve(args.host, args.port)
     elif args.command == "run":

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     vapid_private_key: str | None = None
     vapid_public_key: str | None = None
     vapid_subject: str = "mailto:it@trinvis.invalid"
+    # Trust this CA file for STARTTLS (a municipality's internal mail relay); None: system CAs.
+    smtp_ca_file: str | None = None
+    # Delivery: a claimed notification is retried by another worker after the lease.
+    notification_lease_seconds: int = 120
+    notification_max_attempts: int = 6
+    sms_timeout_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:

@@ -17,8 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import sessionmaker
 from app.models.base import utcnow
+from app.notifications.delivery import deliver_due
 from app.security.sessions import delete_expired_sessions
 from app.services.followups import run_follow_up_jobs
+from app.settings import get_settings
 
 log = logging.getLogger("trinvis.worker")
 
@@ -36,9 +38,15 @@ async def _expire_sessions(db: AsyncSession, now: datetime) -> int:
     return await delete_expired_sessions(db, now=now)
 
 
+async def _deliver_notifications(db: AsyncSession, now: datetime) -> object:
+    # Commits between claim, attempt and outcome: a network call never holds a transaction.
+    return await deliver_due(db, settings=get_settings())
+
+
 JOBS: list[Job] = [
     Job("expire-sessions", timedelta(hours=1), _expire_sessions),
     Job("follow-up-prompts", timedelta(minutes=5), run_follow_up_jobs),
+    Job("deliver-notifications", timedelta(seconds=1), _deliver_notifications),
 ]
 
 

@@ -14,7 +14,10 @@
  */
 'use strict';
 
-const CACHE_VERSION = 'trinvis-v1';
+// Push and notification-click handlers live beside the notification code.
+importScripts('/static/js/sw-push.js');
+
+const CACHE_VERSION = 'trinvis-v2';
 
 const OFFLINE_URL = '/offline';
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import eftervend, people
+from app.demo import eftervend, notifications, people
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -26,6 +26,7 @@ MARKER = "demo_data_loaded"
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = [
     eftervend.add,
+    notifications.add,
 ]
 
 

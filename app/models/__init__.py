@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.delivery import NotificationAttempt, NotificationPreference, PushSubscription
 from app.models.followup import (
     CallOutcome,
     CourseEnd,
@@ -42,8 +43,11 @@ __all__ = [
     "MessageKind",
     "Municipality",
     "Notification",
+    "NotificationAttempt",
+    "NotificationPreference",
     "NotificationStatus",
     "PlanStep",
+    "PushSubscription",
     "ReadinessGroup",
     "RiskFlag",
     "RiskState",

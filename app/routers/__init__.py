@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, followups, health, home, preferences, pwa
+from app.routers import auth, followups, health, home, notifications, preferences, pwa
 
 ROUTERS: list[APIRouter] = [
     health.router,
     pwa.router,
     auth.router,
     preferences.router,
+    notifications.router,
     home.router,
     followups.router,
 ]

@@ -1,0 +1,113 @@
+"""What a notification says, in the person's language.
+
+Texts are short and kind, and say only *that* something happened: never message text,
+scores or notes. The only parameters ever written into a text are a one-time code and
+an invite link (`TEXT_PARAMS`); everything else in `params` is for the worker only
+(e.g. the message id a fallback SMS checks). The person opens Trinvis to see more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.i18n import DEFAULT_LOCALE, N_, normalise_locale, translations
+
+# The only params allowed into a text.
+TEXT_PARAMS = frozenset({"code", "link"})
+
+
+@dataclass(frozen=True)
+class KindText:
+    title: str
+    body: str
+    # Where tapping the notification leads (a path in the app), or None for codes.
+    path: str | None
+    # Web Push: how long the push service may keep it, and how eagerly to wake the phone.
+    ttl_seconds: int
+    urgency: str
+
+
+KINDS: dict[str, KindText] = {
+    "auth.code": KindText(
+        N_("Trinvis code"),
+        N_("Your code for Trinvis is %(code)s. It works for 10 minutes."),
+        None,
+        600,
+        "high",
+    ),
+    "auth.invite": KindText(
+        N_("Welcome to Trinvis"),
+        N_("You are invited to Trinvis. Open the link to get started: %(link)s"),
+        None,
+        7 * 24 * 3600,
+        "normal",
+    ),
+    "message.new": KindText(
+        N_("New message"), N_("You have a new message in Trinvis."), "/messages", 86400, "normal"
+    ),
+    "checkin.due": KindText(
+        N_("Time for a check-in"),
+        N_("How are you doing? A short check-in is ready for you in Trinvis."),
+        "/checkins",
+        12 * 3600,
+        "low",
+    ),
+    "followup.prompt": KindText(
+        N_("How is it going?"),
+        N_("How is it going with your new start? Answer with one tap in Trinvis."),
+        "/followups",
+        2 * 86400,
+        "normal",
+    ),
+    "followup.flag": KindText(
+        N_("A young person may need you"),
+        N_("A follow-up needs your attention. See the call list in Trinvis."),
+        "/guide/calls",
+        86400,
+        "normal",
+    ),
+    "appointment.changed": KindText(
+        N_("Appointment changed"),
+        N_("An appointment has changed. See the new time in Trinvis."),
+        "/appointments",
+        86400,
+        "normal",
+    ),
+}
+FALLBACK = KindText(N_("Trinvis"), N_("There is news for you in Trinvis."), "/", 86400, "low")
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    title: str
+    body: str
+    url: str | None
+    ttl_seconds: int
+    urgency: str
+
+    def as_sms(self) -> str:
+        return f"{self.body} {self.url}" if self.url else self.body
+
+
+def render_text(
+    kind: str, params: Mapping[str, object], *, locale: str | None, base_url: str
+) -> RenderedText:
+    """The text of one notification in `locale` (Danish when unknown)."""
+    spec = KINDS.get(kind, FALLBACK)
+    catalog = translations(normalise_locale(locale) or DEFAULT_LOCALE)
+    allowed = {key: str(value) for key, value in params.items() if key in TEXT_PARAMS}
+    title = catalog.gettext(spec.title)
+    body = catalog.gettext(spec.body)
+    try:
+        body = body % allowed if "%(" in body else body
+    except KeyError:
+        # A code or link that was not queued: send the kind's generic text, never a hole.
+        body = catalog.gettext(FALLBACK.body)
+    url = base_url.rstrip("/") + spec.path if spec.path else None
+    return RenderedText(title, body, url, spec.ttl_seconds, spec.urgency)
+
+
+# Kinds a person asked for right now (a sign-in code, an invite): they ignore quiet
+# hours and channel preferences, since without them the person cannot get in.
+ESSENTIAL_KINDS = frozenset({"auth.code", "auth.invite"})

@@ -1,0 +1,130 @@
+"""Notification settings for everyone, failed notifications for admins, the demo outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.i18n import current_locale
+from app.models import Role
+from app.security.access import CurrentUser, Now, access
+from app.services import notifications
+from app.web.forms import parse_form
+from app.web.htmx import redirect_after_post
+from app.web.templating import render
+
+router = APIRouter()
+EVERYONE = (Role.youth, Role.guide, Role.leader, Role.admin)
+
+
+async def _settings_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = await notifications.settings_for(db, actor=user, settings=request.app.state.settings)
+    if values is None:
+        prefs = view.preferences
+        values = {"push": prefs.push, "sms": prefs.sms, "email": prefs.email}
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "view": view,
+            "errors": errors or {},
+            "values": values,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        partial="notifications/_preferences.html",
+        status_code=status_code,
+    )
+
+
+@router.get("/me/notifications")
+@access(*EVERYONE)
+async def settings_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    return await _settings_page(request, db, user)
+
+
+@router.post("/me/notifications")
+@access(*EVERYONE)
+async def save_preferences(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    data = dict(await request.form())
+    try:
+        form = parse_form(notifications.PreferencesForm, data)
+    except ValidationFailed as exc:
+        values = {key: exc.values.get(key) == "on" for key in ("push", "sms", "email")}
+        return await _settings_page(
+            request, db, user, errors=exc.errors, values=values, status_code=422
+        )
+    await notifications.save_preferences(db, actor=user, form=form, now=now)
+    return redirect_after_post(request, "/me/notifications?saved=1")
+
+
+@router.post("/me/notifications/push-subscription")
+@access(*EVERYONE)
+async def save_push_subscription(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    body = await _json_object(request)
+    raw_keys = body.get("keys")
+    keys: dict[str, Any] = raw_keys if isinstance(raw_keys, dict) else {}
+    subscription = parse_form(
+        notifications.PushSubscriptionIn,
+        {"endpoint": body.get("endpoint"), "p256dh": keys.get("p256dh"), "auth": keys.get("auth")},
+    )
+    await notifications.save_push_subscription(db, actor=user, subscription=subscription, now=now)
+    return JSONResponse({"ok": True}, status_code=201)
+
+
+@router.post("/me/notifications/push-subscription/delete")
+@access(*EVERYONE)
+async def remove_push_subscription(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    endpoint = (await _json_object(request)).get("endpoint")
+    removed = await notifications.remove_push_subscription(
+        db, actor=user, endpoint=str(endpoint or "")
+    )
+    return JSONResponse({"removed": removed})
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    return body if isinstance(body, dict) else {}
+
+
+@router.get("/admin/notifications")
+@access(Role.admin)
+async def failed_list(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    rows = await notifications.failed_notifications(db, actor=user)
+    return render(request, "notifications/admin_failed.html", {"rows": rows})
+
+
+@router.post("/admin/notifications/{notification_id}/retry")
+@access(Role.admin)
+async def retry(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, notification_id: int
+) -> Response:
+    await notifications.retry_notification(db, actor=user, notification_id=notification_id, now=now)
+    return redirect_after_post(request, "/admin/notifications?retried=1")
+
+
+@router.get("/demo/outbox")
+@access(Role.guide, Role.admin)
+async def demo_outbox(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    rows = await notifications.demo_outbox(
+        db, actor=user, settings=request.app.state.settings, locale=current_locale()
+    )
+    return render(request, "notifications/demo_outbox.html", {"rows": rows})

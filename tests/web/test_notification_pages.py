@@ -1,0 +1,174 @@
+"""The notification pages: own choices and devices, failed list for admins, demo outbox."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from sqlmodel import func, select
+
+from app.models import AuditRecord, Notification, NotificationPreference, PushSubscription, Role
+from app.notifications.outbox import enqueue
+from tests.factories import T0, make_user, make_youth, sign_in, user_of
+
+
+def b64(n: int) -> str:
+    return base64.urlsafe_b64encode(os.urandom(n)).rstrip(b"=").decode()
+
+
+def subscription(endpoint: str = "https://push.example.test/abc") -> dict:
+    return {"endpoint": endpoint, "keys": {"p256dh": b64(65), "auth": b64(16)}}
+
+
+async def signed_in(client, db, settings, frozen_clock, role=Role.youth):
+    if role == Role.youth:
+        user = await user_of(db, await make_youth(db))
+    else:
+        user = await make_user(db, role)
+    await sign_in(client, db, user, settings, frozen_clock.now)
+    return user
+
+
+async def test_young_person_sees_and_saves_their_choices(client, db, settings, frozen_clock):
+    youth = await signed_in(client, db, settings, frozen_clock)
+    page = await client.get("/me/notifications")
+    assert page.status_code == 200
+    assert "Sådan når vi dig" in page.text
+    assert "mellem 22 og 7" in page.text
+    response = await client.post("/me/notifications", data={"push": "on"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/me/notifications?saved=1"
+    row = await db.get(NotificationPreference, youth.id)
+    assert (row.push, row.sms, row.email) == (True, False, False)
+    again = await client.get("/me/notifications?saved=1")
+    assert "Gemt." in again.text
+
+
+async def test_a_strange_value_is_refused_next_to_the_field(client, db, settings, frozen_clock):
+    youth = await signed_in(client, db, settings, frozen_clock)
+    response = await client.post("/me/notifications", data={"sms": "maybe", "email": "on"})
+    assert response.status_code == 422
+    assert 'id="pref-sms-error"' in response.text
+    assert "Vælg til eller fra." in response.text
+    assert await db.get(NotificationPreference, youth.id) is None
+    # What was typed is kept: e-mail stays ticked.
+    assert 'id="pref-email" name="email" value="on" checked' in response.text
+    assert 'id="pref-sms" name="sms" value="on" aria-describedby="pref-sms-error"' in response.text
+
+
+async def test_push_subscription_is_stored_once_per_device(client, db, settings, frozen_clock):
+    guide = await signed_in(client, db, settings, frozen_clock, Role.guide)
+    body = subscription()
+    for _ in range(2):  # a retried request
+        response = await client.post(
+            "/me/notifications/push-subscription", json=body, headers={"Accept": "application/json"}
+        )
+        assert response.status_code == 201
+    rows = (await db.exec(select(PushSubscription))).all()
+    assert [(r.user_id, r.endpoint) for r in rows] == [(guide.id, body["endpoint"])]
+    removed = await client.post(
+        "/me/notifications/push-subscription/delete", json={"endpoint": body["endpoint"]}
+    )
+    assert removed.json() == {"removed": True}
+    assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"endpoint": "javascript:alert(1)", "keys": {"p256dh": b64(65), "auth": b64(16)}},
+        {"endpoint": "https://push.example.test/x", "keys": {"p256dh": "short", "auth": b64(16)}},
+        {"endpoint": "https://push.example.test/x"},
+        "not an object",
+    ],
+)
+async def test_a_broken_subscription_is_refused(client, db, settings, frozen_clock, bad):
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription", json=bad, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 422
+    assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
+
+
+async def test_nobody_removes_another_persons_device(client, db, settings, frozen_clock):
+    other = await make_user(db, Role.youth)
+    body = subscription("https://push.example.test/other")
+    db.add(
+        PushSubscription(
+            user_id=other.id, endpoint=body["endpoint"], p256dh="x", auth="y", created_at=T0
+        )
+    )
+    await db.flush()
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription/delete", json={"endpoint": body["endpoint"]}
+    )
+    assert response.json() == {"removed": False}
+    assert (await db.exec(select(PushSubscription))).one().user_id == other.id
+
+
+async def failed_notification(db):
+    person = await make_user(db, Role.youth)
+    row = await enqueue(db, user_id=person.id, kind="message.new", dedupe_key="f:1", now=T0)
+    row.status, row.last_error, row.attempts = "failed", "SMS gateway refused the message (400)", 6
+    db.add(row)
+    await db.commit()  # a refused request rolls back what the test had not committed
+    return row
+
+
+async def test_admin_sees_failed_notifications_and_sends_one_again(
+    client, db, settings, frozen_clock
+):
+    row = await failed_notification(db)
+    admin = await signed_in(client, db, settings, frozen_clock, Role.admin)
+    page = await client.get("/admin/notifications")
+    assert page.status_code == 200
+    assert "SMS gateway refused the message (400)" in page.text
+    response = await client.post(f"/admin/notifications/{row.id}/retry")
+    assert response.status_code == 303
+    fresh = await db.get(Notification, row.id, populate_existing=True)
+    assert (fresh.status, fresh.attempts, fresh.not_before) == ("pending", 0, frozen_clock.now)
+    audit = (await db.exec(select(AuditRecord).where(AuditRecord.actor_id == admin.id))).one()
+    assert audit.action == "notification.retry"
+    # A second click finds nothing to retry: it says so and changes nothing.
+    again = await client.post(f"/admin/notifications/{row.id}/retry")
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("role", [Role.youth, Role.guide, Role.leader])
+async def test_only_admins_reach_the_failed_list(client, db, settings, frozen_clock, role):
+    row_id = (await failed_notification(db)).id
+    await signed_in(client, db, settings, frozen_clock, role)
+    await db.commit()
+    assert (await client.get("/admin/notifications")).status_code == 403
+    assert (await client.post(f"/admin/notifications/{row_id}/retry")).status_code == 403
+    assert (await db.get(Notification, row_id, populate_existing=True)).status == "failed"
+
+
+async def test_retrying_an_unknown_id_is_not_found(client, db, settings, frozen_clock):
+    await signed_in(client, db, settings, frozen_clock, Role.admin)
+    assert (await client.post("/admin/notifications/999999/retry")).status_code == 404
+
+
+async def test_demo_outbox_shows_what_would_have_been_sent(client, db, settings, frozen_clock):
+    person = await make_user(db, Role.youth)
+    await enqueue(
+        db, user_id=person.id, kind="checkin.due", dedupe_key="d:1", now=T0, params={"x": 1}
+    )
+    await signed_in(client, db, settings, frozen_clock, Role.guide)
+    page = await client.get("/demo/outbox")
+    assert page.status_code == 200
+    assert "Et kort tjek-ind er klar til dig i Trinvis." in page.text
+
+
+async def test_demo_outbox_is_only_for_staff_and_only_in_the_demo(
+    app, client, db, settings, frozen_clock
+):
+    await signed_in(client, db, settings, frozen_clock, Role.youth)
+    assert (await client.get("/demo/outbox")).status_code == 403
+    app.state.settings = settings.model_copy(update={"demo_mode": False})
+    client.cookies.clear()
+    await signed_in(client, db, settings, frozen_clock, Role.admin)
+    assert (await client.get("/demo/outbox")).status_code == 404
