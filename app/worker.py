@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import sessionmaker
 from app.models.base import utcnow
 from app.security.sessions import delete_expired_sessions
+from app.services.checkin_reminders import send_due_reminders
 
 log = logging.getLogger("trinvis.worker")
 
@@ -37,6 +38,7 @@ async def _expire_sessions(db: AsyncSession, now: datetime) -> int:
 
 JOBS: list[Job] = [
     Job("expire-sessions", timedelta(hours=1), _expire_sessions),
+    Job("checkin-reminders", timedelta(minutes=30), send_due_reminders),
 ]
 
 

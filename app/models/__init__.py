@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.checkin import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Instrument
 from app.models.message import Message, MessageKind
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
@@ -11,11 +12,16 @@ from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGrou
 
 __all__ = [
     "STAFF_ROLES",
+    "AlertKind",
     "AppSetting",
     "AuditRecord",
+    "CheckIn",
+    "CheckInAlert",
+    "CheckInAnswer",
     "CourseStatus",
     "Cover",
     "GuideAssignment",
+    "Instrument",
     "Message",
     "MessageKind",
     "Municipality",
