@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
+from app.i18n import N_
 from app.models import CheckIn, CheckInAlert, CheckInAnswer, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
 from app.security.audit import open_youth
@@ -25,7 +26,14 @@ from app.services.instruments import PRIMARY, Definition
 
 
 class AcknowledgeForm(BaseModel):
-    note: str = Field(min_length=2, max_length=500)
+    note: str = Field(max_length=500)
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _written(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and len(value.strip()) < 2):
+            raise ValueError(N_("Please write a short note about what you did."))
+        return value
 
 
 class CadenceForm(BaseModel):
