@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from app.web.timefmt import local
 
 WIDTH, HEIGHT = 640, 240
+# The young person's phone: a smaller box, so the same font size reads larger.
+COMPACT = (360, 200)
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 32
 
 
@@ -53,12 +55,18 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
-def _y(score: float) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - score / 100)
-
-
-def trend_chart(scores: list[tuple[datetime, int]], *, rules: list[int] | None = None) -> Chart:
+def trend_chart(
+    scores: list[tuple[datetime, int]],
+    *,
+    rules: list[int] | None = None,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+) -> Chart:
     """Scores (0-100) over time, oldest first, scaled into the chart's box."""
+    width, height = size
+
+    def _y(score: float) -> float:
+        return TOP + (height - TOP - BOTTOM) * (1 - score / 100)
+
     ordered = sorted(scores)
     if ordered:
         start, end = ordered[0][0], ordered[-1][0]
@@ -68,7 +76,7 @@ def trend_chart(scores: list[tuple[datetime, int]], *, rules: list[int] | None =
         middle = start + (end - start) / 2
         start, end = middle - timedelta(days=15), middle + timedelta(days=15)
     span = (end - start).total_seconds()
-    inner = WIDTH - LEFT - RIGHT
+    inner = width - LEFT - RIGHT
 
     def x(at: datetime) -> float:
         return LEFT + inner * (at - start).total_seconds() / span
@@ -84,12 +92,12 @@ def trend_chart(scores: list[tuple[datetime, int]], *, rules: list[int] | None =
             break
         ticks.append(Tick(x(at), month))
     return Chart(
-        width=WIDTH,
-        height=HEIGHT,
+        width=width,
+        height=height,
         left=LEFT,
-        right=WIDTH - RIGHT,
+        right=width - RIGHT,
         top=TOP,
-        bottom=HEIGHT - BOTTOM,
+        bottom=height - BOTTOM,
         points=points,
         rules=[Rule(value, _y(value)) for value in (rules or [])],
         grid=[Rule(value, _y(value)) for value in (0, 50, 100)],

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, User, Youth
-from app.services.checkin_charts import Chart, trend_chart
+from app.services.checkin_charts import COMPACT, Chart, trend_chart
 from app.services.checkin_reminders import Due, schedule
 from app.services.checkins import InstrumentVersion, current_instruments, own_youth
 
@@ -42,8 +42,11 @@ async def sections_for(
     sections = []
     for instrument in await current_instruments(db):
         history = [c for c in checkins if c.instrument_code == instrument.code]
-        lines = instrument.definition.chart_lines if threshold_lines else []
-        chart = trend_chart([(c.taken_at, c.score) for c in history], rules=lines)
+        points = [(c.taken_at, c.score) for c in history]
+        if threshold_lines:
+            chart = trend_chart(points, rules=instrument.definition.chart_lines)
+        else:
+            chart = trend_chart(points, size=COMPACT)
         sections.append(Section(instrument, history, chart, dues[instrument.code]))
     return sections
 

@@ -34,7 +34,7 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.security.access import Via
 from app.security.audit import open_youth
-from app.services.checkin_charts import Chart, trend_chart
+from app.services.checkin_charts import COMPACT, Chart, trend_chart
 from app.services.instruments import PRIMARY, Definition, parse
 
 ANSWER_PREFIX = "answer-"
@@ -286,7 +286,7 @@ class Result:
 
     @property
     def chart(self) -> Chart:
-        return trend_chart([(c.taken_at, c.score) for c in self.history])
+        return trend_chart([(c.taken_at, c.score) for c in self.history], size=COMPACT)
 
     @property
     def feedback(self) -> str:

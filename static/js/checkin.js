@@ -90,10 +90,10 @@
       if (show) {
         error.textContent = form.getAttribute("data-text-choose");
         error.hidden = false;
-        step.setAttribute("aria-describedby", error.id);
-      } else if (!step.querySelector('[aria-invalid="true"]')) {
+        step.querySelector("fieldset").setAttribute("aria-describedby", error.id);
+      } else {
         error.hidden = true;
-        step.removeAttribute("aria-describedby");
+        step.querySelector("fieldset").removeAttribute("aria-describedby");
       }
     }
 

@@ -297,3 +297,14 @@ async def test_staff_cannot_send_a_young_persons_check_in(
     await sign_in(client, db, people[0], settings, frozen_clock.now)
     assert (await client.post("/checkins", data=form(40))).status_code == 403
     assert (await client.get("/checkins")).status_code == 403
+
+
+async def test_the_home_card_shows_a_due_check_in(db, frozen_clock, people):
+    from app.services.checkin_reminders import due_now
+    from app.web.templating import environment
+
+    await answer_who5(db, actor=people[2], score=60, now=frozen_clock.now - timedelta(days=31))
+    due = await due_now(db, actor=people[2], now=frozen_clock.now)
+    html = environment.get_template("home/_checkin_card.html").render(checkins_due=due)
+    assert 'href="/checkins/new/who5"' in html
+    assert "Det er tid til Trivsel (WHO-5)" in html
