@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import dispose_engine
+from app.db import dispose_engine, get_engine
 from app.observability import RequestLogMiddleware, configure_logging
 from app.paths import STATIC_DIR
 from app.routers import ROUTERS
@@ -25,12 +26,25 @@ from app.worker import run_worker
 log = logging.getLogger("trinvis")
 
 
+async def load_instruments() -> None:
+    """Load app/instruments/*.json (idempotent): changed wording becomes a new version."""
+    from app.services.instruments import sync_instruments
+
+    try:
+        async with get_engine().begin() as connection:
+            await connection.run_sync(sync_instruments)
+    except SQLAlchemyError:
+        # Not migrated yet: /readyz says "behind" until `trinvis migrate` has run.
+        log.warning("instruments not loaded", extra={"event": "instruments_not_loaded"})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.effective_log_format, settings.log_level)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await load_instruments()
         stop = asyncio.Event()
         worker = None
         if settings.run_worker_in_process:

@@ -19,6 +19,7 @@ from app.db import sessionmaker
 from app.models.base import utcnow
 from app.notifications.delivery import deliver_due
 from app.security.sessions import delete_expired_sessions
+from app.services.checkin_reminders import send_due_reminders
 from app.services.followups import run_follow_up_jobs
 from app.settings import get_settings
 
@@ -47,6 +48,7 @@ JOBS: list[Job] = [
     Job("expire-sessions", timedelta(hours=1), _expire_sessions),
     Job("follow-up-prompts", timedelta(minutes=5), run_follow_up_jobs),
     Job("deliver-notifications", timedelta(seconds=1), _deliver_notifications),
+    Job("checkin-reminders", timedelta(minutes=30), send_due_reminders),
 ]
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import eftervend, notifications, people
+from app.demo import checkins, eftervend, notifications, people
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -27,6 +27,7 @@ DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitabl
 STEPS: list[DemoStep] = [
     eftervend.add,
     notifications.add,
+    checkins.add,
 ]
 
 

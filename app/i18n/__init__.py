@@ -71,6 +71,15 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % params
 
 
+def template_gettext(message: str) -> str:
+    """For Jinja's newstyle gettext, which fills the placeholders itself."""
+    return translations(current_locale()).gettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale()).ngettext(singular, plural, n)
+
+
 _ = gettext
 
 

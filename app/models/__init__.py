@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.checkin import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Instrument
 from app.models.delivery import NotificationAttempt, NotificationPreference, PushSubscription
 from app.models.followup import (
     CallOutcome,
@@ -25,9 +26,13 @@ from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGrou
 
 __all__ = [
     "STAFF_ROLES",
+    "AlertKind",
     "AppSetting",
     "AuditRecord",
     "CallOutcome",
+    "CheckIn",
+    "CheckInAlert",
+    "CheckInAnswer",
     "CourseEnd",
     "CourseEndOutcome",
     "CourseStatus",
@@ -39,6 +44,7 @@ __all__ = [
     "FollowUp",
     "FollowUpAnswer",
     "GuideAssignment",
+    "Instrument",
     "Message",
     "MessageKind",
     "Municipality",

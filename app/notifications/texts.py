@@ -60,6 +60,13 @@ KINDS: dict[str, KindText] = {
         2 * 86400,
         "normal",
     ),
+    "checkin.alert": KindText(
+        N_("A check-in needs your attention"),
+        N_("A young person's check-in needs your attention. See it in Trinvis."),
+        "/guide/checkins",
+        86400,
+        "normal",
+    ),
     "followup.flag": KindText(
         N_("A young person may need you"),
         N_("A follow-up needs your attention. See the call list in Trinvis."),

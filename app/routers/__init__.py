@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, followups, health, home, notifications, preferences, pwa
+from app.routers import auth, checkins, followups, health, home, notifications, preferences, pwa
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -12,4 +12,5 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     home.router,
     followups.router,
+    checkins.router,
 ]

@@ -27,6 +27,7 @@ from app.models import (
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
 from app.security.audit import record
 from app.services import followup_schedule as plan
+from app.services.checkin_guide import ScoreTrend, latest_scores
 from app.services.enrollments import OUTCOME_OF_KIND, drop_out, record_course_end
 from app.services.followup_flags import handle_open_flags
 
@@ -59,6 +60,7 @@ class CallRow:
     latest_answer: FollowUp | None
     last_contact: datetime | None
     flags: list[RiskFlag] = field(default_factory=list)
+    who5: ScoreTrend | None = None
 
     def sort_key(self) -> tuple[int, int, int, int, date]:
         answer = self.latest_answer.answer if self.latest_answer else None
@@ -116,6 +118,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
     flags = await _open_flags(db, list(enrollments))
     answers = await _latest_answers(db, list(enrollments.values()))
     contacts = await _last_contacts(db, list(enrollments))
+    who5 = await latest_scores(db, youth_ids=list(enrollments))
     today = plan.local_today(now)
     rows: list[CallRow] = []
     for youth_id, enrollment in enrollments.items():
@@ -138,6 +141,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
                 latest_answer=answers.get(enrollment.id or 0),
                 last_contact=contacts.get(youth_id),
                 flags=flags.get(youth_id, []),
+                who5=who5.get(youth_id),
             )
         )
     rows.sort(key=CallRow.sort_key)

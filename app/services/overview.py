@@ -12,6 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import NotFound
 from app.models import Role, Team, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.services import checkin_reminders, followups
+from app.services.checkin_reminders import Due
+from app.services.followups import FollowUpPrompt
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,23 @@ class YouthHome:
     me: User
     youth: Youth
     guide: User | None
+    checkins_due: list[Due]
+    follow_up: FollowUpPrompt | None
 
 
-async def youth_home(db: AsyncSession, *, actor: User) -> YouthHome:
+async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
+    """Everything the young person's home screen answers "what now?" with."""
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
     if youth is None:
         raise NotFound()
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
-    return YouthHome(me=actor, youth=youth, guide=guide)
+    return YouthHome(
+        me=actor,
+        youth=youth,
+        guide=guide,
+        checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
+        follow_up=await followups.open_prompt(db, actor=actor, now=now),
+    )
 
 
 @dataclass(frozen=True)

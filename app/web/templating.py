@@ -9,7 +9,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
+from app.i18n import (
+    LOCALE_NAMES,
+    LOCALES,
+    current_locale,
+    template_gettext,
+    template_ngettext,
+)
 from app.web import timefmt
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -24,7 +30,7 @@ def _build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = timefmt.format_date
     env.filters["datetime"] = timefmt.format_datetime
     env.filters["time"] = timefmt.format_time

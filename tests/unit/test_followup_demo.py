@@ -42,7 +42,8 @@ async def test_demo_has_starts_answers_silence_a_drop_out_and_course_ends(db):
     due = (await db.exec(select(FollowUp).where(col(FollowUp.due_at) <= T0))).all()
     assert any(f.answered_at for f in due) and any(f.answered_at is None for f in due)
     reasons = {f.reason for f in (await db.exec(select(RiskFlag))).all() if not f.handled_at}
-    assert reasons == {FlagReason.answer, FlagReason.unanswered}
+    # The check-in demo may add well-being-drop flags for young people who started.
+    assert {FlagReason.answer, FlagReason.unanswered} <= reasons
 
 
 async def test_demo_young_person_has_a_question_and_the_guide_a_call_list(db):

@@ -109,3 +109,14 @@ async def test_a_wellbeing_drop_of_ten_points_during_the_start_raises_a_flag(db)
 async def test_no_wellbeing_flag_without_a_start(db):
     youth = await make_youth(db, guide=await make_user(db))
     assert await raise_flag_for_wellbeing_drop(db, youth_id=youth.id, drop=20, now=MONDAY) is None
+
+
+async def test_a_who5_fall_during_the_start_raises_the_risk_flag(db):
+    from tests.checkin_factories import answer_who5
+
+    _guide, youth, _enrollment, _ = await _started(db)
+    person = await user_of(db, youth)
+    await answer_who5(db, actor=person, score=72, now=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    assert await _flags(db, youth) == []
+    await answer_who5(db, actor=person, score=56, now=datetime(2026, 4, 10, 12, tzinfo=UTC))
+    assert [flag.reason for flag in await _flags(db, youth)] == [FlagReason.wellbeing_drop]
