@@ -1,6 +1,16 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.identity import (
+    AuthChallenge,
+    CodePurpose,
+    Invite,
+    OidcSessionLink,
+    OneTimeCode,
+    Passkey,
+    RateHit,
+    YouthIdentityLink,
+)
 from app.models.message import Message, MessageKind
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
@@ -13,15 +23,22 @@ __all__ = [
     "STAFF_ROLES",
     "AppSetting",
     "AuditRecord",
+    "AuthChallenge",
+    "CodePurpose",
     "CourseStatus",
     "Cover",
     "GuideAssignment",
+    "Invite",
     "Message",
     "MessageKind",
     "Municipality",
     "Notification",
     "NotificationStatus",
+    "OidcSessionLink",
+    "OneTimeCode",
+    "Passkey",
     "PlanStep",
+    "RateHit",
     "ReadinessGroup",
     "Role",
     "StepStatus",
@@ -29,4 +46,5 @@ __all__ = [
     "User",
     "UserSession",
     "Youth",
+    "YouthIdentityLink",
 ]

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, health, home, preferences, pwa
+from app.routers import admin_access, auth, health, home, invites, me, preferences, pwa, sign_in
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -10,4 +10,8 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     preferences.router,
     home.router,
+    sign_in.router,
+    invites.router,
+    me.router,
+    admin_access.router,
 ]
