@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import AppError, Forbidden, ValidationFailed
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.models import (
     GuideAssignment,
     Invite,
@@ -139,11 +139,11 @@ async def invite_youth(
 async def _refuse_duplicates(db: AsyncSession, form: InviteForm) -> None:
     errors: dict[str, str] = {}
     if not form.phone and not form.email:
-        errors["phone"] = N_("Please write a phone number or an e-mail address.")
+        errors["phone"] = gettext("Please write a phone number or an e-mail address.")
     if form.phone and (await db.exec(select(User.id).where(User.phone == form.phone))).first():
-        errors["phone"] = N_("This phone number is already registered.")
+        errors["phone"] = gettext("This phone number is already registered.")
     if form.email and (await db.exec(select(User.id).where(User.email == form.email))).first():
-        errors["email"] = N_("This e-mail address is already registered.")
+        errors["email"] = gettext("This e-mail address is already registered.")
     if (
         form.youth_ref
         and (
@@ -152,7 +152,7 @@ async def _refuse_duplicates(db: AsyncSession, form: InviteForm) -> None:
             )
         ).first()
     ):
-        errors["youth_ref"] = N_("This reference is already used by another young person.")
+        errors["youth_ref"] = gettext("This reference is already used by another young person.")
     if errors:
         raise ValidationFailed(errors, form.model_dump(mode="json"))
 

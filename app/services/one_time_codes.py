@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import ValidationFailed
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.models import CodePurpose, OneTimeCode, Role, User
 from app.notifications.outbox import enqueue
 from app.security.rate_limit import check_rate
@@ -250,11 +250,11 @@ async def request_contact_change(
     current = actor.phone if new.kind == "phone" else actor.email
     if new.value == current:
         raise ValidationFailed(
-            {"address": N_("This is already your number or e-mail.")}, {"address": new.value}
+            {"address": gettext("This is already your number or e-mail.")}, {"address": new.value}
         )
     if await _taken(db, new, actor):
         raise ValidationFailed(
-            {"address": N_("This number or e-mail is used by someone else.")},
+            {"address": gettext("This number or e-mail is used by someone else.")},
             {"address": new.value},
         )
     # The code goes where the changed detail lives now; when there is none yet, to the other.

@@ -17,7 +17,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.models import AuditRecord, Role, Team, User
 from app.security.sessions import end_all_sessions
 from app.services.one_time_codes import parse_address
@@ -71,11 +71,12 @@ async def add_staff(db: AsyncSession, *, actor: User, form: StaffForm, now: date
     taken = (await db.exec(select(User).where(func.lower(col(User.email)) == form.email))).first()
     if taken is not None:
         raise ValidationFailed(
-            {"email": N_("Someone already has this e-mail address.")}, form.model_dump(mode="json")
+            {"email": gettext("Someone already has this e-mail address.")},
+            form.model_dump(mode="json"),
         )
     if form.team_id is not None and await db.get(Team, form.team_id) is None:
         raise ValidationFailed(
-            {"team_id": N_("Please choose one of the options.")}, form.model_dump(mode="json")
+            {"team_id": gettext("Please choose one of the options.")}, form.model_dump(mode="json")
         )
     user = User(
         role=Role(form.role), name=form.name, email=form.email, team_id=form.team_id, created_at=now
