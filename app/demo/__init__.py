@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import people
+from app.demo import identity, people
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -24,7 +24,7 @@ SEED = 20261122
 MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
-STEPS: list[DemoStep] = []
+STEPS: list[DemoStep] = [identity.add]
 
 
 async def load_demo_data(db: AsyncSession, *, now: datetime) -> bool:
