@@ -30,13 +30,13 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             created_by_id=world.leader.id or covering.id,
         )
     )
-    for youth, person in world.youths:
+    for youth, _person in world.youths:
         assert youth.id is not None and youth.guide_id is not None
         day = datetime.combine(youth.course_started_on, time(9), UTC)
         while day < now:
             # Weekdays in office hours, about once a week: what a guide really opens.
             if day.weekday() < 5 and rng.random() < 0.22:
-                at = day + timedelta(hours=rng.randint(0, 7), minutes=rng.randint(0, 59))
+                at = day + timedelta(hours=rng.randint(0, 6), minutes=rng.randint(0, 59))
                 in_cover = youth.guide_id == absent.id and cover_start <= at < cover_end
                 db.add(
                     AuditRecord(

@@ -16,3 +16,9 @@ async def test_hsts_and_host_cookies_when_the_public_address_is_https(app, setti
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("__Host-trinvis_csrf=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+
+
+async def test_sign_in_forms_may_continue_to_the_configured_idp_only(app, client, settings):
+    settings.oidc_issuer = "https://login.fjordby.dk/realms/staff"
+    csp = (await client.get("/login")).headers["content-security-policy"]
+    assert csp.endswith("form-action 'self' https://login.fjordby.dk")
