@@ -97,7 +97,9 @@ async def _own_youth(db: AsyncSession, actor: User) -> Youth:
 
 
 def _row(model: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in model.model_dump(mode="json").items() if k not in leave_out}
+    return {
+        k: v for k, v in model.model_dump(mode="json", warnings=False).items() if k not in leave_out
+    }
 
 
 Exporter = Callable[[AsyncSession, User, Youth], Awaitable[dict[str, Any]]]
