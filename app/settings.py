@@ -40,6 +40,19 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
+
+    # Young people may also sign in through a citizen IdP that speaks OpenID Connect (a
+    # MitID broker, or a SAML-to-OIDC bridge in front of NemLog-in). The claim named by
+    # `citizen_oidc_ref_claim` must equal the reference stored on an invited young person,
+    # and the assurance claim must reach `citizen_oidc_min_level` (low < substantial < high).
+    citizen_oidc_issuer: str | None = None
+    citizen_oidc_client_id: str | None = None
+    citizen_oidc_client_secret: str | None = None
+    citizen_oidc_scopes: str = "openid"
+    citizen_oidc_ref_claim: str = "youth_ref"
+    citizen_oidc_level_claim: str = "nsis_level"
+    citizen_oidc_min_level: Literal["low", "substantial", "high"] = "substantial"
 
     # Outgoing channels.
     sms_gateway_url: str | None = None
@@ -72,6 +85,18 @@ class Settings(BaseSettings):
     @property
     def uses_https(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    @property
+    def staff_oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def citizen_oidc_enabled(self) -> bool:
+        return bool(
+            self.citizen_oidc_issuer
+            and self.citizen_oidc_client_id
+            and self.citizen_oidc_client_secret
+        )
 
     @property
     def effective_log_format(self) -> str:

@@ -18,6 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import sessionmaker
 from app.models.base import utcnow
 from app.notifications.delivery import deliver_due
+from app.security.challenges import delete_expired_challenges
+from app.security.rate_limit import delete_old_hits
 from app.security.sessions import delete_expired_sessions
 from app.services.checkin_reminders import send_due_reminders
 from app.services.followups import run_follow_up_jobs
@@ -36,7 +38,11 @@ class Job:
 
 
 async def _expire_sessions(db: AsyncSession, now: datetime) -> int:
-    return await delete_expired_sessions(db, now=now)
+    """Housekeeping of sign-in state: sessions, OIDC challenges and rate-limit windows."""
+    removed = await delete_expired_sessions(db, now=now)
+    removed += await delete_expired_challenges(db, now=now)
+    removed += await delete_old_hits(db, now=now)
+    return removed
 
 
 async def _deliver_notifications(db: AsyncSession, now: datetime) -> object:

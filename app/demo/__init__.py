@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import checkins, eftervend, notifications, people
+from app.demo import checkins, eftervend, identity, notifications, people
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -28,6 +28,7 @@ STEPS: list[DemoStep] = [
     eftervend.add,
     notifications.add,
     checkins.add,
+    identity.add,
 ]
 
 

@@ -16,6 +16,16 @@ from app.models.followup import (
     RiskFlag,
     RiskState,
 )
+from app.models.identity import (
+    AuthChallenge,
+    CodePurpose,
+    Invite,
+    OidcSessionLink,
+    OneTimeCode,
+    Passkey,
+    RateHit,
+    YouthIdentityLink,
+)
 from app.models.message import Message, MessageKind
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
@@ -29,10 +39,12 @@ __all__ = [
     "AlertKind",
     "AppSetting",
     "AuditRecord",
+    "AuthChallenge",
     "CallOutcome",
     "CheckIn",
     "CheckInAlert",
     "CheckInAnswer",
+    "CodePurpose",
     "CourseEnd",
     "CourseEndOutcome",
     "CourseStatus",
@@ -45,6 +57,7 @@ __all__ = [
     "FollowUpAnswer",
     "GuideAssignment",
     "Instrument",
+    "Invite",
     "Message",
     "MessageKind",
     "Municipality",
@@ -52,8 +65,12 @@ __all__ = [
     "NotificationAttempt",
     "NotificationPreference",
     "NotificationStatus",
+    "OidcSessionLink",
+    "OneTimeCode",
+    "Passkey",
     "PlanStep",
     "PushSubscription",
+    "RateHit",
     "ReadinessGroup",
     "RiskFlag",
     "RiskState",
@@ -63,4 +80,5 @@ __all__ = [
     "User",
     "UserSession",
     "Youth",
+    "YouthIdentityLink",
 ]

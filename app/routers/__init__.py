@@ -2,7 +2,20 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, checkins, followups, health, home, notifications, preferences, pwa
+from app.routers import (
+    admin_access,
+    auth,
+    checkins,
+    followups,
+    health,
+    home,
+    invites,
+    me,
+    notifications,
+    preferences,
+    pwa,
+    sign_in,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +26,8 @@ ROUTERS: list[APIRouter] = [
     home.router,
     followups.router,
     checkins.router,
+    sign_in.router,
+    invites.router,
+    me.router,
+    admin_access.router,
 ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
 from app.security.sessions import clear_session_cookie, set_session_cookie
-from app.services import accounts
+from app.services import accounts, oidc_sign_in
 from app.web.htmx import full_redirect
 from app.web.templating import render
 
@@ -30,9 +30,29 @@ async def login_page(
 ) -> Response:
     if user is not None:
         return full_redirect(request, _safe_next(next))
+    context = await login_context(request, db, next_path=_safe_next(next))
+    return render(request, "auth/login.html", context)
+
+
+async def login_context(
+    request: Request,
+    db: SessionDep,
+    *,
+    next_path: str = "/",
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the login page shows: the code form always, staff and demo sign-in when on."""
     settings = request.app.state.settings
     demo = await accounts.demo_accounts(db) if settings.demo_mode else []
-    return render(request, "auth/login.html", {"demo_accounts": demo, "next": _safe_next(next)})
+    return {
+        "demo_accounts": demo,
+        "next": next_path,
+        "staff_oidc": settings.staff_oidc_enabled,
+        "citizen_oidc": settings.citizen_oidc_enabled,
+        "errors": errors or {},
+        "values": values or {},
+    }
 
 
 @router.post("/demo/sign-in")
@@ -60,7 +80,11 @@ async def demo_sign_in(
 @router.post("/logout")
 @access(PUBLIC)
 async def logout(request: Request, db: SessionDep, now: Now) -> Response:
-    await accounts.sign_out(db, session_id=getattr(request.state, "session_id", None), now=now)
-    response = full_redirect(request, "/login")
-    clear_session_cookie(response, request.app.state.settings)
+    settings = request.app.state.settings
+    idp_logout = await oidc_sign_in.sign_out(
+        db, settings=settings, session_id=getattr(request.state, "session_id", None), now=now
+    )
+    # Signed in at an IdP: sign out there too (RP-initiated logout), which returns to "/".
+    response = full_redirect(request, idp_logout or "/login")
+    clear_session_cookie(response, settings)
     return response

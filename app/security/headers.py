@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
@@ -14,10 +16,27 @@ CSP = (
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
+def csp_for(settings: Settings) -> str:
+    """The CSP, letting sign-in and sign-out forms continue to the configured IdPs.
+
+    Browsers apply `form-action` to the redirects that follow a form post, and the
+    sign-in and sign-out buttons post to us and are redirected to the IdP.
+    """
+    origins = []
+    for issuer in (settings.oidc_issuer, settings.citizen_oidc_issuer):
+        if issuer:
+            parts = urlsplit(issuer)
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    if not origins:
+        return CSP
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.hsts = settings.uses_https
+        self.csp = csp_for(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,7 +52,7 @@ class SecurityHeadersMiddleware:
                     if not (k.lower() == b"cache-control" and not is_static)
                 ]
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", self.csp.encode()),
                     (b"referrer-policy", b"same-origin"),
                     (b"permissions-policy", PERMISSIONS.encode()),
                     (b"x-content-type-options", b"nosniff"),

@@ -44,6 +44,17 @@ async def demo_sign_in(
     return user, token
 
 
+async def start_signed_in(
+    db: AsyncSession, *, user: User, method: str, ip: str, device_label: str, now: datetime
+) -> str:
+    """Start a new session for `user` after any sign-in method, and log it (ids only)."""
+    token = await sessions.start_session(db, user=user, now=now, device_label=device_label)
+    log.info(
+        "signed in", extra={"event": "sign_in", "method": method, "user_id": user.id, "ip": ip}
+    )
+    return token
+
+
 async def sign_out(db: AsyncSession, *, session_id: str | None, now: datetime) -> None:
     if session_id:
         await sessions.end_session(db, session_id=session_id, now=now)

@@ -6,6 +6,7 @@ with axe-core (our vendored copy); any WCAG 2.1 A/AA violation fails the test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -174,3 +176,71 @@ async def demo_sign_in(page, server: LiveServer, role: str, index: int = 0) -> N
     await page.goto(f"{server.url}/login")
     await page.locator(f'button[data-role="{role}"]').nth(index).click()
     await page.wait_for_url(f"{server.url}/")
+
+
+@contextlib.contextmanager
+def run_live_server(
+    tmp_path_factory: pytest.TempPathFactory, port: int, host: str, extra_env: dict[str, str]
+) -> Iterator[LiveServer]:
+    """The app under uvicorn on `port`, with the demo, reached as http://<host>:<port>."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)")
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if server_url:
+        database_url = create_database(server_url, f"trinvis_b_{uuid.uuid4().hex[:10]}")
+    else:
+        database_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    url = f"http://{host}:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TRINVIS_ENV": "test",
+        "TRINVIS_DEMO_MODE": "1",
+        "TRINVIS_PUBLIC_BASE_URL": url,
+        "TRINVIS_SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+        **extra_env,
+    }
+    trinvis = [sys.executable, "-m", "app.cli"]
+    subprocess.run([*trinvis, "migrate"], env=env, check=True, cwd=ROOT_DIR)
+    subprocess.run([*trinvis, "demo"], env=env, check=True, cwd=ROOT_DIR)
+    log = (tmp_path_factory.mktemp("live") / "server.log").open("w")
+    process = subprocess.Popen(
+        [*trinvis, "serve", "--port", str(port)], env=env, cwd=ROOT_DIR, stdout=log, stderr=log
+    )
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", process)
+        yield LiveServer(url, database_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        if server_url:
+            drop_database(server_url, make_url(database_url).database or "")
+
+
+@pytest.fixture
+def oidc_live_server(tmp_path_factory, oidc_provider_factory) -> Iterator[tuple[LiveServer, Any]]:
+    """A live app whose staff sign-in goes to a real OIDC provider registered for its port.
+
+    Reached as http://localhost:<port>: a secure context for WebAuthn, and a valid
+    passkey relying-party id (an IP address is not).
+    """
+    port = _free_port()
+    base = f"http://localhost:{port}"
+    provider = oidc_provider_factory(
+        redirect_uris=[f"{base}/auth/oidc/callback"],
+        post_logout_redirect_uris=[f"{base}/"],
+        accounts=[
+            {"sub": "camilla", "email": "camilla.holm@fjordby.example", "name": "Camilla Holm"}
+        ],
+    )
+    env = {
+        "TRINVIS_OIDC_ISSUER": provider.issuer,
+        "TRINVIS_OIDC_CLIENT_ID": provider.client_id,
+        "TRINVIS_OIDC_CLIENT_SECRET": provider.client_secret,
+    }
+    with run_live_server(tmp_path_factory, port, "localhost", env) as server:
+        yield server, provider

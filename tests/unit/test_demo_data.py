@@ -37,3 +37,13 @@ async def test_demo_has_half_a_year_of_history_and_some_changes_of_guide(db):
     assert (T0.date() - min(starts)).days >= 150
     per_youth = Counter((await db.exec(select(GuideAssignment.youth_id))).all())
     assert any(count > 1 for count in per_youth.values())
+
+
+async def test_demo_young_people_can_see_who_has_seen_their_data(db):
+    from app.models import AuditRecord
+
+    await load_demo_data(db, now=T0)
+    records = (await db.exec(select(AuditRecord))).all()
+    assert len({r.youth_id for r in records}) == 40
+    assert any(r.via == "cover" for r in records)
+    assert (T0 - min(r.at for r in records)).days >= 120  # months of history

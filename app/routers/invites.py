@@ -1,0 +1,74 @@
+"""A guide invites a young person; the young person opens the link once to get in."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request, Response
+
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.models import ReadinessGroup, Role
+from app.security.access import PUBLIC, CurrentUser, Now, access
+from app.security.sessions import set_session_cookie
+from app.services import invites
+from app.web.client import client_ip, device_label
+from app.web.forms import parse_form
+from app.web.htmx import full_redirect, redirect_after_post
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def _form_page(
+    request: Request, errors: dict[str, str], values: dict[str, object], status_code: int = 200
+) -> Response:
+    context = {"errors": errors, "values": values, "groups": list(ReadinessGroup)}
+    return render(request, "identity/invite_form.html", context, status_code=status_code)
+
+
+@router.get("/guide/invite")
+@access(Role.guide)
+async def invite_form(request: Request) -> Response:
+    return _form_page(request, {}, {"client_key": secrets.token_urlsafe(16)})
+
+
+@router.post("/guide/invite")
+@access(Role.guide)
+async def send_invite(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    raw = await request.form()
+    try:
+        form = parse_form(invites.InviteForm, raw)
+        await invites.invite_youth(
+            db, actor=user, form=form, base_url=request.app.state.settings.public_base_url, now=now
+        )
+    except ValidationFailed as exc:
+        values = {**exc.values, "client_key": raw.get("client_key") or secrets.token_urlsafe(16)}
+        return _form_page(request, exc.errors, values, status_code=422)
+    return redirect_after_post(request, "/guide/invite/sent")
+
+
+@router.get("/guide/invite/sent")
+@access(Role.guide)
+async def invite_sent(request: Request) -> Response:
+    return render(request, "identity/invite_sent.html")
+
+
+@router.get("/invite/{token}")
+@access(PUBLIC)
+async def invite_page(request: Request, db: SessionDep, now: Now, token: str) -> Response:
+    _invite, person = await invites.usable_invite(db, token=token, now=now)
+    return render(
+        request, "identity/invite.html", {"first_name": person.first_name, "token": token}
+    )
+
+
+@router.post("/invite/{token}")
+@access(PUBLIC)
+async def accept_invite(request: Request, db: SessionDep, now: Now, token: str) -> Response:
+    person, session_token = await invites.accept_invite(
+        db, token=token, ip=client_ip(request), device_label=device_label(request), now=now
+    )
+    response = full_redirect(request, "/me/devices?welcome=1")
+    set_session_cookie(response, request.app.state.settings, session_token, person.role)
+    return response

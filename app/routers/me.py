@@ -1,0 +1,217 @@
+"""A person's own account: devices and passkeys, who has seen my data, my data, my contact."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Form, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, field_validator
+
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.i18n import N_, gettext
+from app.models import Role
+from app.security import challenges
+from app.security.access import CurrentUser, Now, access
+from app.security.sessions import clear_session_cookie
+from app.services import my_data, one_time_codes, passkeys
+from app.web.client import client_ip, device_label
+from app.web.forms import parse_form
+from app.web.htmx import full_redirect, redirect_after_post
+from app.web.templating import render
+
+router = APIRouter()
+ALL_ROLES = (Role.youth, Role.guide, Role.leader, Role.admin)
+PASSKEY_FLOW = "passkey"
+
+
+@router.get("/me/devices")
+@access(*ALL_ROLES)
+async def my_devices(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    current = getattr(request.state, "session_id", None)
+    devices = await my_data.devices(db, actor=user, current_session_id=current, now=now)
+    keys = await passkeys.my_passkeys(db, actor=user)
+    return render(request, "identity/devices.html", {"devices": devices, "passkeys": keys})
+
+
+@router.post("/me/devices/sign-out")
+@access(*ALL_ROLES)
+async def sign_out_device(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    session_id: Annotated[str, Form(max_length=64)],
+) -> Response:
+    await my_data.sign_out_device(db, actor=user, session_id=session_id, now=now)
+    if session_id == getattr(request.state, "session_id", None):
+        response = full_redirect(request, "/login")
+        clear_session_cookie(response, request.app.state.settings)
+        return response
+    return redirect_after_post(request, "/me/devices")
+
+
+@router.post("/me/sign-out-everywhere")
+@access(*ALL_ROLES)
+async def sign_out_everywhere(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    await my_data.sign_out_everywhere(db, actor=user, now=now)
+    response = full_redirect(request, "/login")
+    clear_session_cookie(response, request.app.state.settings)
+    return response
+
+
+@router.post("/me/passkeys/options")
+@access(Role.youth)
+async def passkey_options(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    settings = request.app.state.settings
+    token, options = await passkeys.registration_options(db, actor=user, settings=settings, now=now)
+    response = JSONResponse(options)
+    challenges.set_flow_cookie(response, settings, PASSKEY_FLOW, token)
+    return response
+
+
+@router.post("/me/passkeys")
+@access(Role.youth)
+async def add_passkey(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    credential: Annotated[dict[str, Any], Body()],
+) -> Response:
+    settings = request.app.state.settings
+    await passkeys.register(
+        db,
+        actor=user,
+        settings=settings,
+        flow_token=challenges.flow_cookie(request, settings, PASSKEY_FLOW),
+        credential=credential,
+        label=device_label(request),
+        now=now,
+    )
+    response = JSONResponse({"redirect": "/me/devices"})
+    challenges.clear_flow_cookie(response, settings, PASSKEY_FLOW)
+    return response
+
+
+@router.post("/me/passkeys/{passkey_id}/delete")
+@access(Role.youth)
+async def remove_passkey(
+    request: Request, db: SessionDep, user: CurrentUser, passkey_id: int
+) -> Response:
+    await passkeys.remove(db, actor=user, passkey_id=passkey_id)
+    return redirect_after_post(request, "/me/devices")
+
+
+@router.get("/me/audit")
+@access(Role.youth)
+async def who_has_seen(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    rows = await my_data.who_has_seen(db, actor=user)
+    return render(request, "identity/audit.html", {"rows": rows})
+
+
+@router.get("/me/data")
+@access(Role.youth)
+async def my_data_page(request: Request) -> Response:
+    return render(request, "identity/my_data.html")
+
+
+@router.get("/me/export.json")
+@access(Role.youth)
+async def export_my_data(db: SessionDep, user: CurrentUser, now: Now) -> JSONResponse:
+    document = await my_data.export(db, actor=user, now=now)
+    return JSONResponse(
+        document,
+        headers={"Content-Disposition": 'attachment; filename="trinvis-mine-data.json"'},
+    )
+
+
+class ContactForm(BaseModel):
+    address: str
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if one_time_codes.parse_address(value) is None:
+            raise ValueError(N_("Please write a phone number or an e-mail address."))
+        return value
+
+
+class ConfirmForm(BaseModel):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        digits = value.replace(" ", "")
+        if not (len(digits) == 6 and digits.isdigit()):
+            raise ValueError(N_("The code has 6 digits."))
+        return digits
+
+
+async def _contact_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    pending = await one_time_codes.pending_contact_change(db, actor=user, now=now)
+    context = {"me": user, "pending": pending, "errors": errors or {}, "values": values or {}}
+    return render(request, "identity/contact.html", context, status_code=status_code)
+
+
+@router.get("/me/contact")
+@access(Role.youth)
+async def contact_page(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    return await _contact_page(request, db, user, now)
+
+
+@router.post("/me/contact")
+@access(Role.youth)
+async def change_contact(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    try:
+        form = parse_form(ContactForm, await request.form())
+        address = one_time_codes.parse_address(form.address)
+        assert address is not None
+        await one_time_codes.request_contact_change(
+            db,
+            actor=user,
+            secret=request.app.state.settings.secret_key,
+            new=address,
+            ip=client_ip(request),
+            now=now,
+        )
+    except ValidationFailed as exc:
+        return await _contact_page(
+            request, db, user, now, errors=exc.errors, values=exc.values, status_code=422
+        )
+    return redirect_after_post(request, "/me/contact")
+
+
+@router.post("/me/contact/confirm")
+@access(Role.youth)
+async def confirm_contact(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    try:
+        form = parse_form(ConfirmForm, await request.form())
+    except ValidationFailed as exc:
+        return await _contact_page(
+            request, db, user, now, errors=exc.errors, values=exc.values, status_code=422
+        )
+    changed = await one_time_codes.confirm_contact_change(
+        db, actor=user, secret=request.app.state.settings.secret_key, code=form.code, now=now
+    )
+    if not changed:
+        errors = {"code": gettext(one_time_codes.WRONG_CODE)}
+        return await _contact_page(request, db, user, now, errors=errors, status_code=422)
+    return redirect_after_post(request, "/me/contact?changed=1")

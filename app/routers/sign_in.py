@@ -1,0 +1,217 @@
+"""Signing in: staff through OpenID Connect, young people with a code or a passkey."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, field_validator
+
+from app.db import SessionDep
+from app.errors import AppError, NotFound, ValidationFailed
+from app.i18n import N_, gettext
+from app.routers.auth import login_context
+from app.security import challenges, oidc
+from app.security.access import PUBLIC, Now, access
+from app.security.sessions import set_session_cookie
+from app.services import oidc_sign_in, one_time_codes, passkeys
+from app.web.client import client_ip, device_label
+from app.web.forms import parse_form
+from app.web.htmx import full_redirect
+from app.web.templating import render
+
+router = APIRouter()
+
+CODE_TO_COOKIE = "trinvis_code_to"
+OIDC_FLOW = "oidc"
+PASSKEY_FLOW = "passkey"
+
+
+class IdpUnreachable(AppError):
+    status_code = 502
+    message = N_("The sign-in service did not answer. Please try again in a moment.")
+
+
+class AddressForm(BaseModel):
+    address: str
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if one_time_codes.parse_address(value) is None:
+            raise ValueError(N_("Please write your phone number or e-mail address."))
+        return value
+
+
+class CodeForm(AddressForm):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        digits = value.replace(" ", "")
+        if not (len(digits) == 6 and digits.isdigit()):
+            raise ValueError(N_("The code has 6 digits."))
+        return digits
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.post("/login/code")
+@access(PUBLIC)
+async def request_code(request: Request, db: SessionDep, now: Now) -> Response:
+    settings = request.app.state.settings
+    try:
+        form = parse_form(AddressForm, await request.form())
+    except ValidationFailed as exc:
+        context = await login_context(request, db, errors=exc.errors, values=exc.values)
+        return render(request, "auth/login.html", context, status_code=422)
+    address = one_time_codes.parse_address(form.address)
+    assert address is not None
+    await one_time_codes.request_sign_in_code(
+        db, secret=settings.secret_key, address=address, ip=client_ip(request), now=now
+    )
+    response = full_redirect(request, "/login/code")
+    response.set_cookie(
+        CODE_TO_COOKIE,
+        address.value,
+        max_age=int(one_time_codes.CODE_TTL.total_seconds()),
+        httponly=True,
+        secure=settings.uses_https,
+        samesite="strict",
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login/code")
+@access(PUBLIC)
+async def code_page(request: Request) -> Response:
+    address = request.cookies.get(CODE_TO_COOKIE)
+    if not address:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "identity/code.html", {"values": {"address": address}, "errors": {}})
+
+
+@router.post("/login/code/verify")
+@access(PUBLIC)
+async def verify_code(request: Request, db: SessionDep, now: Now) -> Response:
+    settings = request.app.state.settings
+    try:
+        form = parse_form(CodeForm, await request.form())
+    except ValidationFailed as exc:
+        context = {"values": exc.values, "errors": exc.errors}
+        return render(request, "identity/code.html", context, status_code=422)
+    address = one_time_codes.parse_address(form.address)
+    assert address is not None
+    result = await one_time_codes.sign_in_with_code(
+        db,
+        secret=settings.secret_key,
+        address=address,
+        code=form.code,
+        ip=client_ip(request),
+        device_label=device_label(request),
+        now=now,
+    )
+    if result.user is None or result.token is None:
+        errors = {"code": gettext(one_time_codes.WRONG_CODE)}
+        context = {"values": {"address": form.address}, "errors": errors}
+        return render(request, "identity/code.html", context, status_code=422)
+    response = full_redirect(request, "/")
+    set_session_cookie(response, settings, result.token, result.user.role)
+    response.delete_cookie(CODE_TO_COOKIE, path="/login")
+    return response
+
+
+async def _start(request: Request, db: SessionDep, now: Now, provider: str) -> Response:
+    settings = request.app.state.settings
+    client = oidc_sign_in.client_for(settings, provider)
+    if client is None:
+        raise NotFound()
+    form = await request.form()
+    next_path = _safe_next(str(form.get("next") or "/"))
+    try:
+        token, url = await oidc_sign_in.begin(db, client=client, next_path=next_path, now=now)
+    except oidc.OidcError as exc:
+        raise IdpUnreachable() from exc
+    response = RedirectResponse(url, status_code=303)
+    challenges.set_flow_cookie(response, settings, OIDC_FLOW, token)
+    return response
+
+
+@router.post("/auth/oidc/start")
+@access(PUBLIC)
+async def start_staff_sign_in(request: Request, db: SessionDep, now: Now) -> Response:
+    return await _start(request, db, now, oidc_sign_in.STAFF)
+
+
+@router.post("/auth/citizen/start")
+@access(PUBLIC)
+async def start_citizen_sign_in(request: Request, db: SessionDep, now: Now) -> Response:
+    return await _start(request, db, now, oidc_sign_in.CITIZEN)
+
+
+@router.get("/auth/oidc/callback")
+@access(PUBLIC)
+async def oidc_callback(request: Request, db: SessionDep, now: Now) -> Response:
+    settings = request.app.state.settings
+    outcome = await oidc_sign_in.complete(
+        db,
+        settings=settings,
+        flow_token=challenges.flow_cookie(request, settings, OIDC_FLOW),
+        params=dict(request.query_params),
+        now=now,
+        ip=client_ip(request),
+        device_label=device_label(request),
+    )
+    if outcome.refusal is not None or outcome.user is None or outcome.token is None:
+        assert outcome.refusal is not None
+        response: Response = render(
+            request,
+            "identity/refused.html",
+            {"reason": outcome.refusal.message},
+            status_code=outcome.refusal.status_code,
+        )
+    else:
+        response = RedirectResponse(_safe_next(outcome.next_path), status_code=303)
+        set_session_cookie(response, settings, outcome.token, outcome.user.role)
+    challenges.clear_flow_cookie(response, settings, OIDC_FLOW)
+    return response
+
+
+@router.post("/login/passkey/options")
+@access(PUBLIC)
+async def passkey_sign_in_options(request: Request, db: SessionDep, now: Now) -> Response:
+    settings = request.app.state.settings
+    token, options = await passkeys.sign_in_options(
+        db, settings=settings, ip=client_ip(request), now=now
+    )
+    response = JSONResponse(options)
+    challenges.set_flow_cookie(response, settings, PASSKEY_FLOW, token)
+    return response
+
+
+@router.post("/login/passkey")
+@access(PUBLIC)
+async def passkey_sign_in(
+    request: Request, db: SessionDep, now: Now, credential: Annotated[dict[str, Any], Body()]
+) -> Response:
+    settings = request.app.state.settings
+    user, token = await passkeys.sign_in(
+        db,
+        settings=settings,
+        flow_token=challenges.flow_cookie(request, settings, PASSKEY_FLOW),
+        credential=credential,
+        ip=client_ip(request),
+        device_label=device_label(request),
+        now=now,
+    )
+    response = JSONResponse({"redirect": "/"})
+    set_session_cookie(response, settings, token, user.role)
+    challenges.clear_flow_cookie(response, settings, PASSKEY_FLOW)
+    return response
