@@ -1,7 +1,15 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
-from app.models.message import Message, MessageKind
+from app.models.message import (
+    GuideWorkingHours,
+    Message,
+    MessageEvent,
+    MessageEventKind,
+    MessageKind,
+    RealtimePresence,
+    ReplySnippet,
+)
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
 from app.models.plan import PlanStep, StepStatus
@@ -16,13 +24,18 @@ __all__ = [
     "CourseStatus",
     "Cover",
     "GuideAssignment",
+    "GuideWorkingHours",
     "Message",
+    "MessageEvent",
+    "MessageEventKind",
     "MessageKind",
     "Municipality",
     "Notification",
     "NotificationStatus",
     "PlanStep",
     "ReadinessGroup",
+    "RealtimePresence",
+    "ReplySnippet",
     "Role",
     "StepStatus",
     "Team",

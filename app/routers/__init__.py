@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, health, home, preferences, pwa
+from app.routers import auth, health, home, messages, preferences, pwa
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -10,4 +10,5 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     preferences.router,
     home.router,
+    messages.router,
 ]

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from app.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
 from app.web import timefmt
+from app.web.linkify import linkify
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,6 +29,7 @@ def _build_environment() -> Environment:
     env.filters["date"] = timefmt.format_date
     env.filters["datetime"] = timefmt.format_datetime
     env.filters["time"] = timefmt.format_time
+    env.filters["linkify"] = linkify
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES
     env.globals["LOCALE_NAMES"] = LOCALE_NAMES
