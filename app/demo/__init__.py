@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.demo import messages as messages_demo
 from app.demo import people
 from app.demo.world import DemoWorld
 from app.models import AppSetting
@@ -25,6 +26,7 @@ MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = []
+STEPS.append(messages_demo.add)
 
 
 async def load_demo_data(db: AsyncSession, *, now: datetime) -> bool:
