@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.db import SessionDep, sessionmaker
+from app.db import SessionDep, read_only_sessionmaker, sessionmaker
 from app.errors import ValidationFailed
 from app.models import Role
 from app.realtime import sse
@@ -27,8 +27,8 @@ KeyField = Annotated[str | None, Form()]
 
 
 def stream_sessions() -> SessionFactory:
-    """Where streams open their short sessions; tests point this at their database."""
-    return sessionmaker()
+    """Where streams open their short, read-only sessions; tests point this elsewhere."""
+    return read_only_sessionmaker()
 
 
 StreamSessions = Annotated[SessionFactory, Depends(stream_sessions)]
@@ -122,7 +122,9 @@ async def events(
     scope = await conversations.stream_scope(db, actor=user, youth_id=youth, now=now)
     last_event_id = request.headers.get("last-event-id", "")
     cursor = int(last_event_id) if last_event_id.isdigit() else after
-    hub.ensure_started(database_url=request.app.state.settings.database_url, sessions=sessions)
+    hub.ensure_started(
+        database_url=request.app.state.settings.database_url, sessions=sessionmaker()
+    )
 
     def render_batch(stream_scope: StreamScope, batch: StreamBatch) -> str:
         return _frames(request, stream_scope, batch)
