@@ -47,11 +47,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two requests never deadlock
         # upgrading a read lock; the busy timeout makes the second one wait instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions (the message streams) must not queue for that lock.
+        read_only = conn.get_execution_options().get("trinvis_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
+_read_only_sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
 
 def get_engine() -> AsyncEngine:
@@ -68,12 +71,24 @@ def sessionmaker() -> async_sessionmaker[AsyncSession]:
     return _sessionmaker
 
 
+def read_only_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    """Sessions that only read (live streams): on SQLite they take no write lock."""
+    global _read_only_sessionmaker
+    if _read_only_sessionmaker is None:
+        engine = get_engine().execution_options(trinvis_read_only=True)
+        _read_only_sessionmaker = async_sessionmaker(
+            engine, class_=AsyncSession, expire_on_commit=False
+        )
+    return _read_only_sessionmaker
+
+
 async def dispose_engine() -> None:
-    global _engine, _sessionmaker
+    global _engine, _sessionmaker, _read_only_sessionmaker
     if _engine is not None:
         await _engine.dispose()
     _engine = None
     _sessionmaker = None
+    _read_only_sessionmaker = None
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:

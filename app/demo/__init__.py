@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.demo import checkins, eftervend, identity, notifications, people
+from app.demo import messages as messages_demo
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -29,6 +30,7 @@ STEPS: list[DemoStep] = [
     notifications.add,
     checkins.add,
     identity.add,
+    messages_demo.add,
 ]
 
 

@@ -26,7 +26,15 @@ from app.models.identity import (
     RateHit,
     YouthIdentityLink,
 )
-from app.models.message import Message, MessageKind
+from app.models.message import (
+    GuideWorkingHours,
+    Message,
+    MessageEvent,
+    MessageEventKind,
+    MessageKind,
+    RealtimePresence,
+    ReplySnippet,
+)
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
 from app.models.plan import PlanStep, StepStatus
@@ -56,9 +64,12 @@ __all__ = [
     "FollowUp",
     "FollowUpAnswer",
     "GuideAssignment",
+    "GuideWorkingHours",
     "Instrument",
     "Invite",
     "Message",
+    "MessageEvent",
+    "MessageEventKind",
     "MessageKind",
     "Municipality",
     "Notification",
@@ -72,6 +83,8 @@ __all__ = [
     "PushSubscription",
     "RateHit",
     "ReadinessGroup",
+    "RealtimePresence",
+    "ReplySnippet",
     "RiskFlag",
     "RiskState",
     "Role",

@@ -11,6 +11,7 @@ from app.routers import (
     home,
     invites,
     me,
+    messages,
     notifications,
     preferences,
     pwa,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     invites.router,
     me.router,
     admin_access.router,
+    messages.router,
 ]

@@ -17,6 +17,7 @@ from app.i18n import (
     template_ngettext,
 )
 from app.web import timefmt
+from app.web.linkify import linkify
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -34,6 +35,7 @@ def _build_environment() -> Environment:
     env.filters["date"] = timefmt.format_date
     env.filters["datetime"] = timefmt.format_datetime
     env.filters["time"] = timefmt.format_time
+    env.filters["linkify"] = linkify
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES
     env.globals["LOCALE_NAMES"] = LOCALE_NAMES

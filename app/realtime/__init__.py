@@ -1,0 +1,1 @@
+"""Real-time delivery of message events: the per-process hub and the SSE stream."""

@@ -1,0 +1,239 @@
+"""Wakes this process's message streams when a conversation has news.
+
+The event log in the database (`MessageEvent`) is the truth; the hub only says *which
+conversation* has news, and each stream then reads from the database what it has not
+sent yet. So a lost wake-up delays an event, it never loses one.
+
+- PostgreSQL: the service sends `NOTIFY trinvis_messages, '<youth id>'` inside the
+  transaction of the event, so PostgreSQL delivers it to every app process after the
+  commit (and never for a rollback). Each process LISTENs on one asyncpg connection.
+- Every database: the session's after-commit hook also wakes this process's own
+  streams at once (the only path on SQLite, where one process serves everyone).
+
+The hub also keeps who has a stream open here, and writes that to `realtime_presence`
+every few seconds, so any process can tell whether a recipient is connected anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, event, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import RealtimePresence
+from app.models.base import utcnow
+
+log = logging.getLogger("trinvis.realtime")
+
+CHANNEL = "trinvis_messages"
+PENDING_KEY = "trinvis_pending_wakes"
+PRESENCE_SYNC_SECONDS = 2.0
+PRESENCE_REFRESH = timedelta(seconds=20)
+# A presence row older than this belongs to a process that stopped without cleaning up.
+PRESENCE_STALE = timedelta(seconds=60)
+LISTEN_RETRY_MAX_SECONDS = 10.0
+
+SessionFactory = Callable[[], AsyncSession]
+
+
+class Subscription:
+    """One open stream: woken when any of its conversations has news."""
+
+    def __init__(self, user_id: int, youth_ids: Iterable[int]) -> None:
+        self.user_id = user_id
+        self.youth_ids = frozenset(youth_ids)
+        self._news = asyncio.Event()
+
+    def wake(self) -> None:
+        self._news.set()
+
+    async def wait(self, seconds: float) -> bool:
+        """True when there is news, False when `seconds` passed quietly."""
+        try:
+            await asyncio.wait_for(self._news.wait(), seconds)
+        except TimeoutError:
+            return False
+        self._news.clear()
+        return True
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.process_key = uuid.uuid4().hex
+        self._by_youth: dict[int, set[Subscription]] = defaultdict(set)
+        self._users: Counter[int] = Counter()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.listening = asyncio.Event()
+
+    # -- subscriptions -------------------------------------------------------------
+    def subscribe(self, user_id: int, youth_ids: Iterable[int]) -> Subscription:
+        subscription = Subscription(user_id, youth_ids)
+        for youth_id in subscription.youth_ids:
+            self._by_youth[youth_id].add(subscription)
+        self._users[user_id] += 1
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        for youth_id in subscription.youth_ids:
+            watchers = self._by_youth.get(youth_id)
+            if watchers is not None:
+                watchers.discard(subscription)
+                if not watchers:
+                    del self._by_youth[youth_id]
+        self._users[subscription.user_id] -= 1
+        if self._users[subscription.user_id] <= 0:
+            del self._users[subscription.user_id]
+
+    def wake(self, youth_ids: Iterable[int]) -> None:
+        for youth_id in youth_ids:
+            for subscription in self._by_youth.get(youth_id, ()):
+                subscription.wake()
+
+    def wake_all(self) -> None:
+        for watchers in self._by_youth.values():
+            for subscription in watchers:
+                subscription.wake()
+
+    def connected_here(self, user_id: int) -> bool:
+        return self._users.get(user_id, 0) > 0
+
+    @property
+    def stream_count(self) -> int:
+        return sum(self._users.values())
+
+    # -- background tasks ------------------------------------------------------------
+    def ensure_started(self, *, database_url: str, sessions: SessionFactory) -> None:
+        """Start the listener (PostgreSQL) and the presence writer, once per event loop."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop and all(not task.done() for task in self._tasks):
+            return
+        self._cancel_tasks()
+        self._loop = loop
+        self._tasks = [asyncio.create_task(self._write_presence(sessions), name="presence")]
+        if database_url.startswith("postgresql"):
+            self.listening.clear()
+            self._tasks.append(asyncio.create_task(self._listen(database_url), name="listen"))
+        else:
+            self.listening.set()
+
+    def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+
+    async def stop(self) -> None:
+        tasks = self._tasks
+        self._cancel_tasks()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _listen(self, database_url: str) -> None:
+        import asyncpg
+
+        dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        delay = 0.5
+        while True:
+            connection: Any = None
+            try:
+                connection = await asyncpg.connect(dsn)
+                lost = asyncio.Event()
+                connection.add_termination_listener(lambda _conn, lost=lost: lost.set())
+                await connection.add_listener(CHANNEL, self._on_notify)
+                self.listening.set()
+                # Anything committed while we were not listening is in the event log:
+                # let every stream look.
+                self.wake_all()
+                delay = 0.5
+                while not lost.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), timeout=30)
+                    if not lost.is_set():
+                        await connection.execute("SELECT 1")  # notices a dead socket
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("message listener lost its connection", extra={"event": "listen"})
+            finally:
+                self.listening.clear()
+                if connection is not None and not connection.is_closed():
+                    with contextlib.suppress(Exception):
+                        await connection.close(timeout=2)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LISTEN_RETRY_MAX_SECONDS)
+
+    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        ids = [int(part) for part in payload.split(",") if part.strip().isdigit()]
+        self.wake(ids)
+
+    async def _write_presence(self, sessions: SessionFactory) -> None:
+        written: set[int] = set()
+        refreshed = utcnow() - PRESENCE_REFRESH
+        while True:
+            await asyncio.sleep(PRESENCE_SYNC_SECONDS)
+            try:
+                written, refreshed = await self._sync_presence(sessions, written, refreshed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("presence could not be written", extra={"event": "presence"})
+
+    async def _sync_presence(
+        self, sessions: SessionFactory, written: set[int], refreshed: Any
+    ) -> tuple[set[int], Any]:
+        now = utcnow()
+        current = set(self._users)
+        gone, new = written - current, current - written
+        refresh = now - refreshed >= PRESENCE_REFRESH
+        if not gone and not new and not refresh:
+            return written, refreshed
+        async with sessions() as db:
+            mine = col(RealtimePresence.process_key) == self.process_key
+            if gone:
+                await db.exec(  # type: ignore[call-overload]
+                    delete(RealtimePresence).where(mine, col(RealtimePresence.user_id).in_(gone))
+                )
+            if refresh:
+                await db.exec(  # type: ignore[call-overload]
+                    update(RealtimePresence).where(mine).values(seen_at=now)
+                )
+                await db.exec(  # type: ignore[call-overload]
+                    delete(RealtimePresence).where(
+                        col(RealtimePresence.seen_at) < now - PRESENCE_STALE * 60
+                    )
+                )
+            for user_id in new:
+                db.add(RealtimePresence(user_id=user_id, process_key=self.process_key, seen_at=now))
+            await db.commit()
+        return current, (now if refresh else refreshed)
+
+
+hub = Hub()
+
+
+def wake_after_commit(db: AsyncSession, youth_id: int) -> None:
+    """Wake this process's streams for `youth_id` once the transaction commits."""
+    db.sync_session.info.setdefault(PENDING_KEY, set()).add(youth_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_on_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending:
+        hub.wake(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

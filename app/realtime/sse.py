@@ -1,0 +1,77 @@
+"""One Server-Sent Events stream: replay from the event log, then live, until it ends.
+
+The stream holds no database session while it waits: each batch opens a short session,
+reads the events it has not sent yet, and closes it before anything is written to the
+network. Event ids are event-log ids, so a browser that reconnects with `Last-Event-ID`
+(or our script, with `?after=`) continues exactly where it stopped, on any process.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from app.models.base import utcnow
+from app.realtime.hub import Hub, SessionFactory
+from app.services import message_events
+from app.services.conversations import StreamBatch, StreamScope, stream_batch
+
+HEARTBEAT_SECONDS = 20.0
+# Streams end after a while and the browser reconnects (with Last-Event-ID): a changed
+# caseload or an ended session takes effect, and no connection lives forever.
+LIFETIME_SECONDS = 600.0
+RETRY_MS = 2000
+
+Renderer = Callable[[StreamScope, StreamBatch], str]
+
+
+def frame(event: str, data: str, event_id: int | None = None) -> str:
+    lines = [f"event: {event}"]
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines += [f"data: {line}" for line in (data.splitlines() or [""])]
+    return "\n".join(lines) + "\n\n"
+
+
+async def stream(
+    *,
+    hub: Hub,
+    sessions: SessionFactory,
+    scope: StreamScope,
+    after_id: int,
+    render: Renderer,
+    clock: Callable[[], datetime] = utcnow,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    lifetime: float = LIFETIME_SECONDS,
+) -> AsyncIterator[str]:
+    assert scope.viewer.id is not None
+    subscription = hub.subscribe(scope.viewer.id, scope.youth_ids)
+    deadline = time.monotonic() + lifetime * random.uniform(0.8, 1.0)
+    floor = cursor = after_id
+    sent: set[int] = set()
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        news = True  # replay whatever happened since `after_id` first
+        while time.monotonic() < deadline:
+            if not news:
+                news = await subscription.wait(min(heartbeat, deadline - time.monotonic()))
+                if not news:
+                    yield ": ping\n\n"
+                    continue
+            news = False
+            low = cursor if not sent else max(floor, cursor - message_events.LOOKBACK_IDS)
+            async with sessions() as db:
+                batch = await stream_batch(db, scope=scope, after_id=low, skip=sent, now=clock())
+                await db.rollback()  # read only; never keep a transaction open
+            if not batch.still_allowed:
+                return
+            if batch.events:
+                for item in batch.events:
+                    sent.add(item.id)
+                cursor = max(cursor, *sent)
+                sent = {i for i in sent if i > cursor - 2 * message_events.LOOKBACK_IDS}
+            yield render(scope, batch)
+    finally:
+        hub.unsubscribe(subscription)

@@ -1,0 +1,295 @@
+"""Messages between a young person and their guide: pages, sending, read receipts, live stream."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from app.db import SessionDep, read_only_sessionmaker, sessionmaker
+from app.errors import ValidationFailed
+from app.models import Role
+from app.realtime import sse
+from app.realtime.hub import SessionFactory, hub
+from app.security.access import CurrentUser, Now, access
+from app.services import conversations, inbox, messages, snippets
+from app.services.conversations import StreamBatch, StreamScope
+from app.services.messages import MessageView
+from app.web.forms import parse_form
+from app.web.htmx import redirect_after_post
+from app.web.templating import is_htmx, render, render_fragment
+
+router = APIRouter()
+
+BodyField = Annotated[str | None, Form()]
+KeyField = Annotated[str | None, Form()]
+
+
+def stream_sessions() -> SessionFactory:
+    """Where streams open their short, read-only sessions; tests point this elsewhere."""
+    return read_only_sessionmaker()
+
+
+StreamSessions = Annotated[SessionFactory, Depends(stream_sessions)]
+
+
+# -- the young person ----------------------------------------------------------------
+
+
+@router.get("/messages")
+@access(Role.youth)
+async def youth_conversation(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, before: int | None = None
+) -> Response:
+    page = await conversations.youth_page(db, actor=user, now=now, before_id=before)
+    return render(
+        request,
+        "messages/youth.html",
+        {"page": page, "errors": {}, "values": {}, "client_key": messages.new_client_key()},
+    )
+
+
+@router.post("/messages")
+@access(Role.youth)
+async def youth_send(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    body: BodyField = None,
+    client_key: KeyField = None,
+) -> Response:
+    youth = await messages.youth_of(db, user)
+    assert youth.id is not None
+    try:
+        sent = await messages.reply(
+            db, actor=user, youth_id=youth.id, body=body, client_key=client_key, now=now
+        )
+    except ValidationFailed as failed:
+        page = await conversations.youth_page(db, actor=user, now=now)
+        context = {
+            "page": page,
+            "errors": failed.errors,
+            "values": failed.values,
+            "client_key": messages.new_client_key(),
+        }
+        return render(
+            request,
+            "messages/youth.html",
+            context,
+            partial="messages/_composer.html",
+            status_code=422,
+        )
+    return _sent(request, sent, "/messages")
+
+
+@router.post("/messages/read")
+@access(Role.youth)
+async def youth_read(
+    db: SessionDep, user: CurrentUser, now: Now, up_to: Annotated[int, Form()]
+) -> Response:
+    youth = await messages.youth_of(db, user)
+    assert youth.id is not None
+    await messages.read_up_to(db, actor=user, youth_id=youth.id, up_to_id=up_to, now=now)
+    return Response(status_code=204)
+
+
+@router.get("/messages/badge")
+@access(Role.youth, Role.guide)
+async def badge(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    if user.role == Role.youth:
+        count = await messages.own_unread(db, actor=user)
+    else:
+        count = await inbox.guide_unread(db, actor=user, now=now)
+    return render(request, "messages/_badge.html", {"count": count})
+
+
+# -- the live stream (both roles) ----------------------------------------------------
+
+
+@router.get("/messages/events")
+@access(Role.youth, Role.guide)
+async def events(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    sessions: StreamSessions,
+    youth: int | None = None,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    scope = await conversations.stream_scope(db, actor=user, youth_id=youth, now=now)
+    last_event_id = request.headers.get("last-event-id", "")
+    cursor = int(last_event_id) if last_event_id.isdigit() else after
+    hub.ensure_started(
+        database_url=request.app.state.settings.database_url, sessions=sessionmaker()
+    )
+
+    def render_batch(stream_scope: StreamScope, batch: StreamBatch) -> str:
+        return _frames(request, stream_scope, batch)
+
+    body = sse.stream(hub=hub, sessions=sessions, scope=scope, after_id=cursor, render=render_batch)
+    # The request's session closes when this handler returns: the stream holds none.
+    return StreamingResponse(
+        body,
+        media_type="text/event-stream",
+        headers={"X-Accel-Buffering": "no", "Cache-Control": "no-store"},
+    )
+
+
+def _frames(request: Request, scope: StreamScope, batch: StreamBatch) -> str:
+    out: list[str] = []
+    if scope.conversation is None:
+        if batch.events:
+            last = batch.events[-1].id
+            out.append(sse.frame("inbox", str(last), last))
+    else:
+        for item in batch.events:
+            html = "".join(
+                render_fragment("messages/_message.html", request, {"m": m}) for m in item.added
+            )
+            html += "".join(
+                render_fragment("messages/_receipt.html", request, {"m": m, "oob": True})
+                for m in item.receipts
+            )
+            out.append(sse.frame("message" if item.added else "receipt", html, item.id))
+    badge_html = render_fragment(
+        "messages/_badge.html", request, {"count": batch.badge, "oob": True}
+    )
+    out.append(sse.frame("badge", badge_html))
+    return "".join(out)
+
+
+# -- the guide -----------------------------------------------------------------------
+
+
+@router.get("/guide/inbox")
+@access(Role.guide)
+async def guide_inbox(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    data = await inbox.guide_inbox(db, actor=user, now=now)
+    return render(
+        request, "messages/inbox.html", {"inbox": data}, partial="messages/_inbox_list.html"
+    )
+
+
+@router.get("/guide/youth/{youth_id}/messages")
+@access(Role.guide)
+async def guide_conversation(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    before: int | None = None,
+) -> Response:
+    page = await conversations.guide_page(
+        db, actor=user, youth_id=youth_id, now=now, before_id=before
+    )
+    context = {"page": page, "errors": {}, "values": {}, "client_key": messages.new_client_key()}
+    return render(
+        request, "messages/guide.html", context, partial="messages/_guide_conversation.html"
+    )
+
+
+@router.post("/guide/youth/{youth_id}/messages")
+@access(Role.guide)
+async def guide_send(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    body: BodyField = None,
+    client_key: KeyField = None,
+) -> Response:
+    try:
+        sent = await messages.reply(
+            db, actor=user, youth_id=youth_id, body=body, client_key=client_key, now=now
+        )
+    except ValidationFailed as failed:
+        page = await conversations.guide_page(db, actor=user, youth_id=youth_id, now=now)
+        context = {
+            "page": page,
+            "errors": failed.errors,
+            "values": failed.values,
+            "client_key": messages.new_client_key(),
+        }
+        return render(
+            request,
+            "messages/guide.html",
+            context,
+            partial="messages/_composer.html",
+            status_code=422,
+        )
+    return _sent(request, sent, f"/guide/youth/{youth_id}/messages")
+
+
+@router.post("/guide/youth/{youth_id}/messages/read")
+@access(Role.guide)
+async def guide_read(
+    db: SessionDep, user: CurrentUser, now: Now, youth_id: int, up_to: Annotated[int, Form()]
+) -> Response:
+    await messages.read_up_to(db, actor=user, youth_id=youth_id, up_to_id=up_to, now=now)
+    return Response(status_code=204)
+
+
+def _sent(request: Request, sent: MessageView, url: str) -> Response:
+    """Our script gets the stored message to show; a plain form goes back to the page."""
+    if is_htmx(request):
+        return render(request, "messages/_message.html", {"m": sent})
+    return redirect_after_post(request, f"{url}#msg-{sent.id}")
+
+
+# -- reply snippets ------------------------------------------------------------------
+
+
+@router.get("/guide/snippets")
+@access(Role.guide)
+async def snippet_list(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    own = await snippets.list_own(db, actor=user)
+    return render(
+        request,
+        "messages/snippets.html",
+        {"snippets": own, "errors": {}, "values": {}, "client_key": messages.new_client_key()},
+    )
+
+
+@router.post("/guide/snippets")
+@access(Role.guide)
+async def snippet_create(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    data = await request.form()
+    try:
+        form = parse_form(snippets.SnippetForm, data)
+        await snippets.create(db, actor=user, form=form, now=now)
+    except ValidationFailed as failed:
+        own = await snippets.list_own(db, actor=user)
+        context = {
+            "snippets": own,
+            "errors": failed.errors,
+            "values": failed.values,
+            "client_key": messages.new_client_key(),
+        }
+        return render(request, "messages/snippets.html", context, status_code=422)
+    return redirect_after_post(request, "/guide/snippets")
+
+
+@router.post("/guide/snippets/{snippet_id}/delete")
+@access(Role.guide)
+async def snippet_delete(
+    request: Request, db: SessionDep, user: CurrentUser, snippet_id: int
+) -> Response:
+    await snippets.delete(db, actor=user, snippet_id=snippet_id)
+    return redirect_after_post(request, "/guide/snippets")
+
+
+# -- the leader ----------------------------------------------------------------------
+
+
+@router.get("/leader/unanswered")
+@access(Role.leader)
+async def leader_unanswered(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    rows = await inbox.overdue_for_leader(db, actor=user, now=now)
+    return render(request, "messages/leader.html", {"rows": rows})

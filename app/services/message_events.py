@@ -1,0 +1,69 @@
+"""The event log of the conversations: written with each change, read by the streams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import MessageEvent, MessageEventKind
+from app.realtime.hub import CHANNEL, wake_after_commit
+
+# Two transactions may commit in the other order than they took their ids, so a
+# stream looks this many ids back and skips what it already sent.
+LOOKBACK_IDS = 500
+
+
+async def record(
+    db: AsyncSession,
+    *,
+    youth_id: int,
+    kind: MessageEventKind,
+    message_id: int | None,
+    actor_id: int | None,
+    now: datetime,
+) -> MessageEvent:
+    """Log one event and wake every app process's streams for this conversation."""
+    row = MessageEvent(
+        youth_id=youth_id, kind=kind, message_id=message_id, actor_id=actor_id, created_at=now
+    )
+    db.add(row)
+    await db.flush()
+    if db.get_bind().dialect.name == "postgresql":
+        # Delivered by PostgreSQL only when (and if) this transaction commits.
+        connection = await db.connection()
+        await connection.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": str(youth_id)},
+        )
+    wake_after_commit(db, youth_id)
+    return row
+
+
+async def latest_id(db: AsyncSession, *, youth_ids: list[int]) -> int:
+    """The newest event id of these conversations: where a freshly loaded page's stream starts."""
+    if not youth_ids:
+        return 0
+    value = (
+        await db.exec(
+            select(func.max(MessageEvent.id)).where(col(MessageEvent.youth_id).in_(youth_ids))
+        )
+    ).one()
+    return int(value or 0)
+
+
+async def after(
+    db: AsyncSession, *, youth_ids: list[int], after_id: int, limit: int = 200
+) -> list[MessageEvent]:
+    """Events of these conversations with an id above `after_id`, oldest first."""
+    if not youth_ids:
+        return []
+    rows = await db.exec(
+        select(MessageEvent)
+        .where(col(MessageEvent.youth_id).in_(youth_ids), col(MessageEvent.id) > after_id)
+        .order_by(col(MessageEvent.id))
+        .limit(limit)
+    )
+    return list(rows.all())

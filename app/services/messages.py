@@ -1,0 +1,380 @@
+"""The conversation between a young person and "min ungeguide".
+
+There is one conversation per young person. It belongs to the young person, not to a
+guide: after a change of guide the new guide sees the whole history, and a colleague
+covering for an absent guide answers in the same conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.i18n import N_, gettext
+from app.models import Message, MessageEventKind, MessageKind, Role, User, Youth
+from app.security.access import Via, youth_scope
+from app.security.audit import open_youth
+from app.security.rate_limit import check_rate
+from app.services import message_events, message_notify
+
+MAX_LENGTH = 4000
+PAGE_SIZE = 100
+CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+# The system line the handover feature posts when the guide changes.
+GUIDE_CHANGED = N_(
+    "%(name)s is your guide now. %(name)s can read your earlier messages, "
+    "so you do not have to start over."
+)
+
+SEND_LIMIT_PER_MINUTE = 120
+MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as a given reader sees it."""
+
+    id: int
+    kind: str
+    body: str
+    mine: bool
+    sender_name: str | None
+    sent_at: datetime
+    read_at: datetime | None
+    by_reader: bool = False
+    client_key: str | None = None
+    system_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == MessageKind.system
+
+    @property
+    def text(self) -> str:
+        """The body; a system line translated into the reader's language."""
+        if not self.is_system:
+            return self.body
+        try:
+            return gettext(self.body, **self.system_params)
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.body)
+
+
+async def youth_of(db: AsyncSession, actor: User) -> Youth:
+    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
+    if youth is None or youth.id is None:
+        raise NotFound()
+    return youth
+
+
+async def views(
+    db: AsyncSession, messages: list[Message], *, reader: User, youth: Youth
+) -> list[MessageView]:
+    """Turn rows into what `reader` sees (mine/theirs, sender's first name), in one query."""
+    sender_ids = {m.sender_id for m in messages if m.sender_id is not None}
+    names: dict[int, str] = {}
+    if sender_ids:
+        rows = await db.exec(select(User.id, User.name).where(col(User.id).in_(sender_ids)))
+        names = {uid: name.split(" ", 1)[0] for uid, name in rows.all() if uid is not None}
+    reader_is_youth = reader.role == Role.youth
+    result = []
+    for m in messages:
+        assert m.id is not None
+        from_youth = m.sender_id == youth.user_id
+        mine = from_youth if reader_is_youth else (m.sender_id is not None and not from_youth)
+        params: dict[str, Any] = {}
+        body = m.body
+        if m.kind == MessageKind.system:
+            body, params = _system_parts(m.body)
+        result.append(
+            MessageView(
+                id=m.id,
+                kind=str(m.kind),
+                body=body,
+                mine=mine,
+                sender_name=names.get(m.sender_id) if m.sender_id else None,
+                sent_at=m.sent_at,
+                read_at=m.read_at,
+                by_reader=m.sender_id == reader.id,
+                client_key=m.client_key if m.sender_id == reader.id else None,
+                system_params=params,
+            )
+        )
+    return result
+
+
+def _system_parts(stored: str) -> tuple[str, dict[str, Any]]:
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return stored, {}
+    if not isinstance(data, dict):
+        return stored, {}
+    return str(data.get("id", "")), dict(data.get("params") or {})
+
+
+async def history(
+    db: AsyncSession, *, youth_id: int, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[Message], bool]:
+    """The newest `limit` messages (before `before_id`), oldest first, and whether more exist."""
+    query = select(Message).where(Message.youth_id == youth_id)
+    if before_id is not None:
+        query = query.where(col(Message.id) < before_id)
+    rows = list((await db.exec(query.order_by(col(Message.id).desc()).limit(limit + 1))).all())
+    more = len(rows) > limit
+    return list(reversed(rows[:limit])), more
+
+
+async def open_conversation(
+    db: AsyncSession, *, actor: User, youth_id: int, now: datetime
+) -> tuple[Youth, Via]:
+    """Check access; staff opening a young person's conversation is audited."""
+    via = await open_youth(db, actor=actor, youth_id=youth_id, action="messages.view", now=now)
+    youth = await db.get(Youth, youth_id)
+    assert youth is not None
+    return youth, via
+
+
+def clean_body(body: str | None) -> str:
+    """The text to store, or ValidationFailed next to the field, keeping what was typed."""
+    text = (body or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed({"body": gettext("Write a message first.")}, {"body": body or ""})
+    if len(text) > MAX_LENGTH:
+        raise ValidationFailed(
+            {
+                "body": gettext("This is too long (at most %(max_length)s characters).")
+                % {"max_length": MAX_LENGTH}
+            },
+            {"body": body},
+        )
+    return text
+
+
+def new_client_key() -> str:
+    """A key for a form rendered by the server (our script makes its own per send)."""
+    return uuid.uuid4().hex
+
+
+def check_client_key(client_key: str | None) -> str:
+    if not client_key or not CLIENT_KEY.match(client_key):
+        error = AppError(
+            N_("The request was not understood. Please reload the page and try again.")
+        )
+        error.status_code = 422
+        raise error
+    return client_key
+
+
+async def _insert_once(db: AsyncSession, values: dict[str, Any]) -> tuple[Message, bool]:
+    """Insert by client key; a retry returns the stored row and False."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_key"])
+        .returning(col(Message.id))
+    )
+    inserted = (await db.exec(statement)).first()  # type: ignore[call-overload]
+    row = (await db.exec(select(Message).where(Message.client_key == values["client_key"]))).one()
+    return row, inserted is not None
+
+
+async def send(
+    db: AsyncSession,
+    *,
+    actor: User,
+    youth_id: int,
+    body: str | None,
+    client_key: str | None,
+    now: datetime,
+) -> Message:
+    """Store a message once per client key, log the event and queue notifications."""
+    await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+    text = clean_body(body)
+    key = check_client_key(client_key)
+    # Far above any person's typing speed; stops a runaway script or a stuck retry loop.
+    await check_rate(
+        db, key=f"message.send:{actor.id}", limit=SEND_LIMIT_PER_MINUTE, window=MINUTE, now=now
+    )
+    message, created = await _insert_once(
+        db,
+        {
+            "youth_id": youth_id,
+            "sender_id": actor.id,
+            "kind": MessageKind.text,
+            "body": text,
+            "client_key": key,
+            "sent_at": now,
+        },
+    )
+    if message.youth_id != youth_id or message.sender_id != actor.id:
+        raise Conflict()  # the key was used for another message: never show that one
+    if created:
+        assert message.id is not None
+        await message_events.record(
+            db,
+            youth_id=youth_id,
+            kind=MessageEventKind.message,
+            message_id=message.id,
+            actor_id=actor.id,
+            now=now,
+        )
+        youth = await db.get(Youth, youth_id)
+        assert youth is not None
+        await message_notify.new_message(db, message=message, youth=youth, sender=actor, now=now)
+    return message
+
+
+async def post_system_line(
+    db: AsyncSession,
+    *,
+    youth_id: int,
+    text_id: str,
+    params: dict[str, str | int],
+    now: datetime,
+    key: str | None = None,
+) -> Message:
+    """Add a line from Trinvis itself, e.g. `GUIDE_CHANGED` with {"name": "Mads"}.
+
+    `text_id` is an English message id (mark it with `N_`); it is translated for each
+    reader. Pass a `key` to make a retried call store one line.
+    """
+    if await db.get(Youth, youth_id) is None:
+        raise NotFound()
+    stored = json.dumps({"id": text_id, "params": params}, ensure_ascii=False, sort_keys=True)
+    message, created = await _insert_once(
+        db,
+        {
+            "youth_id": youth_id,
+            "sender_id": None,
+            "kind": MessageKind.system,
+            "body": stored,
+            "client_key": (key or f"system-{uuid.uuid4().hex}")[:64],
+            "sent_at": now,
+        },
+    )
+    if created:
+        await message_events.record(
+            db,
+            youth_id=youth_id,
+            kind=MessageEventKind.message,
+            message_id=message.id,
+            actor_id=None,
+            now=now,
+        )
+    return message
+
+
+def _unread_for(reader: User, youth: Youth) -> Any:
+    """Messages `reader` has not read in this conversation: the other side's."""
+    if reader.role == Role.youth:
+        return or_(col(Message.sender_id).is_(None), col(Message.sender_id) != youth.user_id)
+    return col(Message.sender_id) == youth.user_id
+
+
+async def mark_read(
+    db: AsyncSession, *, actor: User, youth: Youth, up_to_id: int | None, now: datetime
+) -> int:
+    """Mark the other side's messages read (up to `up_to_id`), sending a read receipt."""
+    assert youth.id is not None
+    conditions = [
+        Message.youth_id == youth.id,
+        col(Message.read_at).is_(None),
+        _unread_for(actor, youth),
+    ]
+    if up_to_id is not None:
+        conditions.append(col(Message.id) <= up_to_id)
+    newest = (await db.exec(select(func.max(Message.id)).where(*conditions))).one()
+    if newest is None:
+        return 0
+    await db.exec(  # type: ignore[call-overload]
+        update(Message)
+        .where(*conditions, col(Message.id) <= newest)
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await message_events.record(
+        db,
+        youth_id=youth.id,
+        kind=MessageEventKind.read,
+        message_id=newest,
+        actor_id=actor.id,
+        now=now,
+    )
+    return int(newest)
+
+
+async def read_up_to(
+    db: AsyncSession, *, actor: User, youth_id: int, up_to_id: int, now: datetime
+) -> int:
+    """The reader saw messages up to `up_to_id` while the page was open."""
+    await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+    youth = await db.get(Youth, youth_id)
+    assert youth is not None
+    return await mark_read(db, actor=actor, youth=youth, up_to_id=up_to_id, now=now)
+
+
+async def unread_count(db: AsyncSession, *, reader: User, youth: Youth) -> int:
+    value = (
+        await db.exec(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.youth_id == youth.id,
+                col(Message.read_at).is_(None),
+                _unread_for(reader, youth),
+            )
+        )
+    ).one()
+    return int(value or 0)
+
+
+async def own_unread(db: AsyncSession, *, actor: User) -> int:
+    """The young person's badge: unread messages from their guide."""
+    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
+    if youth is None:
+        return 0
+    return await unread_count(db, reader=actor, youth=youth)
+
+
+async def messages_by_id(db: AsyncSession, *, youth_id: int, ids: list[int]) -> list[Message]:
+    if not ids:
+        return []
+    rows = await db.exec(
+        select(Message)
+        .where(Message.youth_id == youth_id, col(Message.id).in_(ids))
+        .order_by(col(Message.id))
+    )
+    return list(rows.all())
+
+
+async def reply(
+    db: AsyncSession,
+    *,
+    actor: User,
+    youth_id: int,
+    body: str | None,
+    client_key: str | None,
+    now: datetime,
+) -> MessageView:
+    """Send, and count what the sender had received as read (answering is reading)."""
+    message = await send(
+        db, actor=actor, youth_id=youth_id, body=body, client_key=client_key, now=now
+    )
+    youth = await db.get(Youth, youth_id)
+    assert youth is not None
+    await mark_read(db, actor=actor, youth=youth, up_to_id=message.id, now=now)
+    return (await views(db, [message], reader=actor, youth=youth))[0]
