@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, health, home, preferences, pwa
+from app.routers import appointments, auth, health, home, notes, plan, preferences, pwa
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -10,4 +10,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     preferences.router,
     home.router,
+    plan.router,  # plan area: plan, appointments and agenda, notes
+    appointments.router,
+    notes.router,
 ]

@@ -17,7 +17,7 @@ router = APIRouter()
 @access(Role.youth, Role.guide, Role.leader, Role.admin)
 async def home(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     if user.role == Role.youth:
-        data = await overview.youth_home(db, actor=user)
+        data = await overview.youth_home(db, actor=user, now=now)
         return render(request, "home/youth.html", {"home": data})
     if user.role == Role.guide:
         rows = await overview.guide_caseload(db, actor=user, now=now)

@@ -10,8 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
-from app.models import Role, Team, User, Youth
+from app.models import Appointment, Role, Team, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.services import appointments, plan
+from app.services.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -19,14 +21,23 @@ class YouthHome:
     me: User
     youth: Youth
     guide: User | None
+    # The path (plan area): "what now?" in one look.
+    plan: Plan
+    next_appointment: Appointment | None
 
 
-async def youth_home(db: AsyncSession, *, actor: User) -> YouthHome:
+async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
+    if youth is None or youth.id is None:
         raise NotFound()
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
-    return YouthHome(me=actor, youth=youth, guide=guide)
+    return YouthHome(
+        me=actor,
+        youth=youth,
+        guide=guide,
+        plan=await plan.load_plan(db, youth=youth),
+        next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
+    )
 
 
 @dataclass(frozen=True)
