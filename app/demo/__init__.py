@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.demo import people
+from app.demo import plan as plan_demo
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -24,7 +25,9 @@ SEED = 20261122
 MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
-STEPS: list[DemoStep] = []
+STEPS: list[DemoStep] = [
+    plan_demo.add,  # plan area
+]
 
 
 async def load_demo_data(db: AsyncSession, *, now: datetime) -> bool:

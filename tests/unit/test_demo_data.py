@@ -37,3 +37,17 @@ async def test_demo_has_half_a_year_of_history_and_some_changes_of_guide(db):
     assert (T0.date() - min(starts)).days >= 150
     per_youth = Counter((await db.exec(select(GuideAssignment.youth_id))).all())
     assert any(count > 1 for count in per_youth.values())
+
+
+async def test_every_demo_young_person_has_a_plan_with_steps_appointments_and_notes(db):
+    from app.models import Appointment, Note, PlanStep, StepStatus
+
+    await load_demo_data(db, now=T0)
+    steps = Counter((await db.exec(select(PlanStep.youth_id))).all())
+    youth_ids = (await db.exec(select(Youth.id))).all()
+    assert set(steps) == set(youth_ids)
+    assert all(3 <= n <= 9 for n in steps.values())
+    assert (await db.exec(select(func.count()).where(PlanStep.status == StepStatus.done))).one() > 0
+    starts = (await db.exec(select(Appointment.starts_at))).all()
+    assert any(s < T0 for s in starts) and any(s > T0 for s in starts)
+    assert (await db.exec(select(func.count()).select_from(Note))).one() >= len(youth_ids)
