@@ -108,3 +108,33 @@ async def test_guide_plan_page_is_audited_and_shows_history(client, db, settings
     assert "Tilføjede skridtet" in page.text and "Lav CV" in page.text
     audits = (await db.exec(select(AuditRecord).where(AuditRecord.youth_id == youth.id))).all()
     assert [a.action for a in audits] == ["plan.view", "plan.view"]
+
+
+async def test_done_from_the_home_screen_without_javascript_comes_back_with_a_kind_word(
+    client, db, settings, frozen_clock
+):
+    guide = await make_user(db)
+    youth = await make_youth(db, guide=guide)
+    step = await add_step(db, youth, guide, "Køb buskort", 0)
+    await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)
+    answer = await client.post(
+        f"/plan/steps/{step.id}/status", data={"status": "done", "next": "/"}
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == f"/?done={step.id}"
+    home = await client.get(answer.headers["location"])
+    assert "Godt gået!" in home.text and "Alle skridt er klaret" in home.text
+    # An outside address in `next` is never followed.
+    other = await client.post(
+        f"/plan/steps/{step.id}/status", data={"status": "todo", "next": "https://evil.example/"}
+    )
+    assert other.headers["location"] == "/plan"
+
+
+async def test_english_speakers_get_the_plan_in_english(client, db, settings, frozen_clock):
+    guide = await make_user(db)
+    youth = await make_youth(db, guide=guide)
+    await add_step(db, youth, guide, "Call the school", 0)
+    await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)
+    client.cookies.set("trinvis_lang", "en")
+    page = await client.get("/plan")
+    assert "0 of 1 steps" in page.text and "Add a step of your own" in page.text
