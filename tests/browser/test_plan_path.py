@@ -83,3 +83,33 @@ async def test_agenda_travels_from_young_person_to_guides_appointment_view(
     finally:
         await youth_context.close()
         await guide_context.close()
+
+
+async def test_notes_edit_and_move_pages_are_accessible(phone, desktop, live_server, check_page):
+    await demo_sign_in(phone, live_server, "youth")
+    await phone.goto(f"{live_server.url}/notes")
+    await check_page(phone, "plan-youth-notes-phone")
+    await phone.locator("details summary").first.click()
+    await phone.locator("details button[type=submit]").first.click()
+    await phone.wait_for_load_state()
+    assert await phone.locator(".field-error").count() == 1  # an empty reply is refused
+    await check_page(phone, "plan-youth-notes-error-phone")
+
+    await demo_sign_in(desktop, live_server, "guide")
+    await desktop.locator("table a").nth(1).click()
+    await desktop.wait_for_url("**/plan")
+    plan_url = desktop.url
+    await desktop.locator("#plan-steps a", has_text="Redigér").first.click()
+    await check_page(desktop, "plan-guide-edit-step-desktop")
+    await desktop.goto(plan_url.replace("/plan", "/notes"))
+    await check_page(desktop, "plan-guide-notes-desktop")
+    await desktop.locator("nav a", has_text="Aftaler").first.click()
+    await desktop.wait_for_url("**/appointments")
+    await desktop.locator("button", has_text="Opret aftale").click()
+    await desktop.wait_for_load_state()
+    assert await desktop.locator(".field-error").count() >= 2
+    await check_page(desktop, "plan-guide-appointment-errors-desktop")
+    move = desktop.locator("#main a", has_text="Flyt").first
+    if await move.count():
+        await move.click()
+        await check_page(desktop, "plan-guide-move-desktop")
