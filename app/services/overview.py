@@ -10,11 +10,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
-from app.models import Role, Team, User, Youth
+from app.models import Appointment, Role, Team, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
-from app.services import checkin_reminders, followups
+from app.services import appointments, checkin_reminders, followups, plan
 from app.services.checkin_reminders import Due
 from app.services.followups import FollowUpPrompt
+from app.services.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,14 @@ class YouthHome:
     guide: User | None
     checkins_due: list[Due]
     follow_up: FollowUpPrompt | None
+    # The path (plan area): "what now?" in one look.
+    plan: Plan
+    next_appointment: Appointment | None
 
 
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
-    """Everything the young person's home screen answers "what now?" with."""
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
+    if youth is None or youth.id is None:
         raise NotFound()
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
     return YouthHome(
@@ -38,6 +41,8 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
         guide=guide,
         checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
         follow_up=await followups.open_prompt(db, actor=actor, now=now),
+        plan=await plan.load_plan(db, youth=youth),
+        next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
     )
 
 
