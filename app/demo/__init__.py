@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.demo import checkins, eftervend, identity, notifications, people
 from app.demo import messages as messages_demo
 from app.demo import plan as plan_demo
+from app.demo import workspace as workspace_demo
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -33,6 +34,7 @@ STEPS: list[DemoStep] = [
     identity.add,
     messages_demo.add,
     plan_demo.add,  # plan area
+    workspace_demo.add,  # workspace area
 ]
 
 

@@ -49,6 +49,7 @@ from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.security import AppSetting, AuditRecord, UserSession
 from app.models.user import STAFF_ROLES, Role, User
+from app.models.workspace import CoverKey, Handover  # workspace area
 from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGroup, Youth
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "CourseEndOutcome",
     "CourseStatus",
     "Cover",
+    "CoverKey",
     "Enrollment",
     "EnrollmentEnd",
     "EnrollmentKind",
@@ -78,6 +80,7 @@ __all__ = [
     "FollowUpAnswer",
     "GuideAssignment",
     "GuideWorkingHours",
+    "Handover",
     "Instrument",
     "Invite",
     "Message",

@@ -81,6 +81,21 @@ KINDS: dict[str, KindText] = {
         86400,
         "normal",
     ),
+    # workspace area: a change of guide, told kindly; the new guide hears of it too.
+    "guide.changed": KindText(
+        N_("You have a new guide"),
+        N_("You have a new guide in Trinvis. Your messages and your plan are still there."),
+        "/messages",
+        7 * 86400,
+        "normal",
+    ),
+    "handover.received": KindText(
+        N_("A young person was handed over to you"),
+        N_("A young person was handed over to you. See the handover note in Trinvis."),
+        "/",
+        7 * 86400,
+        "normal",
+    ),
 }
 FALLBACK = KindText(N_("Trinvis"), N_("There is news for you in Trinvis."), "/", 86400, "low")
 

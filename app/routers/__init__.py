@@ -19,6 +19,7 @@ from app.routers import (
     preferences,
     pwa,
     sign_in,
+    workspace,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     plan.router,  # plan area: plan, appointments and agenda, notes
     appointments.router,
     notes.router,
+    workspace.router,  # workspace area: young person's page, handover, team and covers
 ]

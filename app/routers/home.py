@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from app.db import SessionDep
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
-from app.services import overview
+from app.services import caseload, overview
 from app.web.templating import render
 
 router = APIRouter()
@@ -20,8 +20,10 @@ async def home(request: Request, db: SessionDep, user: CurrentUser, now: Now) ->
         data = await overview.youth_home(db, actor=user, now=now)
         return render(request, "home/youth.html", {"home": data})
     if user.role == Role.guide:
-        rows = await overview.guide_caseload(db, actor=user, now=now)
-        return render(request, "home/guide.html", {"rows": rows})
+        filters = caseload.CaseloadFilters.from_query(request.query_params)
+        load = await caseload.guide_caseload(db, actor=user, now=now, filters=filters)
+        context = {"caseload": load, "now": now}
+        return render(request, "home/guide.html", context, partial="workspace/_caseload.html")
     if user.role == Role.leader:
         loads = await overview.caseload_sizes(db)
         return render(request, "home/leader.html", {"loads": loads})

@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.models import Appointment, Role, Team, User, Youth
-from app.security.access import covered_guide_ids, reachable_youth_filter
 from app.services import appointments, checkin_reminders, followups, plan
 from app.services.checkin_reminders import Due
 from app.services.followups import FollowUpPrompt
@@ -46,24 +45,7 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
     )
 
 
-@dataclass(frozen=True)
-class CaseloadRow:
-    youth: Youth
-    person: User
-    covered: bool
-
-
-async def guide_caseload(db: AsyncSession, *, actor: User, now: datetime) -> list[CaseloadRow]:
-    """The young people this guide follows or covers, in one query. No audit: a list."""
-    assert actor.id is not None
-    covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
-    rows = await db.exec(
-        select(Youth, User)
-        .join(User, col(User.id) == col(Youth.user_id))
-        .where(reachable_youth_filter(actor.id, covered))
-        .order_by(col(User.name))
-    )
-    return [CaseloadRow(youth=y, person=u, covered=y.guide_id != actor.id) for y, u in rows.all()]
+# The guide's caseload lives in app/services/caseload.py.
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ async def test_readyz_reports_database_and_migrations_at_head(client):
 async def test_readyz_says_not_ready_when_migrations_are_behind(client, db):
     from sqlalchemy import text
 
-    await db.exec(text("UPDATE alembic_version SET version_num = 'older' || version_num"))
+    await db.exec(text("UPDATE alembic_version SET version_num = 'older'"))
     response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["migrations"] == "behind"

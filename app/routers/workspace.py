@@ -1,0 +1,193 @@
+"""The guide's workspace and the leader's team: a young person's page, the printable
+handover summary, handover, covers and bulk handover. HTTP only; the rules live in
+app/services/youth_page.py, handover.py and team.py. (The caseload is the guide's
+start page, served by app/routers/home.py from app/services/caseload.py.)"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.models import Role, User
+from app.security.access import CurrentUser, Now, access
+from app.services import handover, team, youth_page
+from app.services.handover import HandoverForm
+from app.services.team import BulkForm, CoverForm
+from app.web.forms import parse_form
+from app.web.htmx import redirect_after_post
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def new_key() -> str:
+    return secrets.token_hex(16)
+
+
+# The guide --------------------------------------------------------------------------
+
+
+@router.get("/guide/youth/{youth_id}")
+@access(Role.guide)
+async def youth(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
+) -> Response:
+    page = await youth_page.youth_page(db, actor=user, youth_id=youth_id, now=now)
+    return render(request, "workspace/youth.html", {"page": page, "now": now})
+
+
+@router.get("/guide/youth/{youth_id}/summary")
+@access(Role.guide)
+async def summary(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
+) -> Response:
+    page = await youth_page.youth_page(
+        db, actor=user, youth_id=youth_id, now=now, action="youth.summary"
+    )
+    return render(request, "workspace/summary.html", {"page": page, "now": now})
+
+
+async def _handover_form(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    now: Any,
+    youth_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    young, person = await handover.handover_form_youth(db, actor=user, youth_id=youth_id, now=now)
+    context = {
+        "youth": young,
+        "person": person,
+        "guide_options": [
+            (g.id, g.name) for g in await handover.colleagues(db, actor=user, exclude=user.id)
+        ],
+        "errors": errors or {},
+        "values": values or {"client_key": new_key()},
+    }
+    return render(request, "workspace/handover.html", context, status_code=status_code)
+
+
+@router.get("/guide/youth/{youth_id}/handover")
+@access(Role.guide)
+async def handover_form(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
+) -> Response:
+    return await _handover_form(request, db, user, now, youth_id)
+
+
+@router.post("/guide/youth/{youth_id}/handover")
+@access(Role.guide)
+async def hand_over(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
+) -> Response:
+    form = await request.form()
+    try:
+        data = parse_form(HandoverForm, form)
+        await handover.hand_over(db, actor=user, youth_id=youth_id, form=data, now=now)
+    except ValidationFailed as failed:
+        values = {**{k: v for k, v in form.items() if isinstance(v, str)}, **failed.values}
+        return await _handover_form(
+            request, db, user, now, youth_id, errors=failed.errors, values=values, status_code=422
+        )
+    return redirect_after_post(request, "/?handed_over=1")
+
+
+# The leader -------------------------------------------------------------------------
+
+
+async def _team(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    now: Any,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "team": await team.team_page(db, actor=user, now=now),
+        "errors": errors or {},
+        "values": values or {"client_key": new_key()},
+        "now": now,
+    }
+    return render(request, "workspace/team.html", context, status_code=status_code)
+
+
+@router.get("/leader/team")
+@access(Role.leader)
+async def team_page(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    return await _team(request, db, user, now)
+
+
+@router.post("/leader/covers")
+@access(Role.leader)
+async def create_cover(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    form = await request.form()
+    try:
+        data = parse_form(CoverForm, form)
+        await team.create_cover(db, actor=user, form=data, now=now)
+    except ValidationFailed as failed:
+        values = {**{k: v for k, v in form.items() if isinstance(v, str)}, **failed.values}
+        return await _team(
+            request, db, user, now, errors=failed.errors, values=values, status_code=422
+        )
+    return redirect_after_post(request, "/leader/team#covers")
+
+
+@router.post("/leader/covers/{cover_id}/end")
+@access(Role.leader)
+async def end_cover(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, cover_id: int
+) -> Response:
+    await team.end_cover(db, actor=user, cover_id=cover_id, now=now)
+    return redirect_after_post(request, "/leader/team#covers")
+
+
+async def _bulk(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    guide_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "bulk": await team.bulk_page(db, actor=user, guide_id=guide_id),
+        "errors": errors or {},
+        "values": values or {"client_key": new_key(), "distribution": "round_robin"},
+    }
+    return render(request, "workspace/bulk_handover.html", context, status_code=status_code)
+
+
+@router.get("/leader/team/guides/{guide_id}/handover")
+@access(Role.leader)
+async def bulk_form(request: Request, db: SessionDep, user: CurrentUser, guide_id: int) -> Response:
+    return await _bulk(request, db, user, guide_id)
+
+
+@router.post("/leader/team/guides/{guide_id}/handover")
+@access(Role.leader)
+async def bulk_hand_over(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, guide_id: int
+) -> Response:
+    form = await request.form()
+    raw = BulkForm.from_form(form)
+    try:
+        data = parse_form(BulkForm, raw)
+        moved = await team.bulk_hand_over(db, actor=user, guide_id=guide_id, form=data, now=now)
+    except ValidationFailed as failed:
+        return await _bulk(
+            request, db, user, guide_id, errors=failed.errors, values=raw, status_code=422
+        )
+    return redirect_after_post(request, f"/leader/team?moved={len(moved)}")
