@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.demo import checkins, eftervend, identity, notifications, people
 from app.demo import messages as messages_demo
+from app.demo import plan as plan_demo
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -26,6 +27,7 @@ MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = [
+    plan_demo.add,
     eftervend.add,
     notifications.add,
     checkins.add,

@@ -1,6 +1,14 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.appointment import (
+    AgendaItem,
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    PlaceKind,
+    YouthResponse,
+)
 from app.models.checkin import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Instrument
 from app.models.delivery import NotificationAttempt, NotificationPreference, PushSubscription
 from app.models.followup import (
@@ -35,19 +43,24 @@ from app.models.message import (
     RealtimePresence,
     ReplySnippet,
 )
+from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
-from app.models.plan import PlanStep, StepStatus
+from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.security import AppSetting, AuditRecord, UserSession
 from app.models.user import STAFF_ROLES, Role, User
 from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGroup, Youth
 
 __all__ = [
     "STAFF_ROLES",
+    "AgendaItem",
     "AlertKind",
     "AppSetting",
+    "Appointment",
+    "AppointmentStatus",
     "AuditRecord",
     "AuthChallenge",
+    "CalendarFeed",
     "CallOutcome",
     "CheckIn",
     "CheckInAlert",
@@ -72,6 +85,8 @@ __all__ = [
     "MessageEventKind",
     "MessageKind",
     "Municipality",
+    "Note",
+    "NoteReply",
     "Notification",
     "NotificationAttempt",
     "NotificationPreference",
@@ -79,6 +94,8 @@ __all__ = [
     "OidcSessionLink",
     "OneTimeCode",
     "Passkey",
+    "PlaceKind",
+    "PlanEvent",
     "PlanStep",
     "PushSubscription",
     "RateHit",
@@ -94,4 +111,5 @@ __all__ = [
     "UserSession",
     "Youth",
     "YouthIdentityLink",
+    "YouthResponse",
 ]

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.routers import (
     admin_access,
+    appointments,
     auth,
     checkins,
     followups,
@@ -12,7 +13,9 @@ from app.routers import (
     invites,
     me,
     messages,
+    notes,
     notifications,
+    plan,
     preferences,
     pwa,
     sign_in,
@@ -32,4 +35,7 @@ ROUTERS: list[APIRouter] = [
     me.router,
     admin_access.router,
     messages.router,
+    plan.router,
+    appointments.router,
+    notes.router,
 ]

@@ -10,11 +10,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
-from app.models import Role, Team, User, Youth
+from app.models import Appointment, Role, Team, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
-from app.services import checkin_reminders, followups
+from app.services import appointments, checkin_reminders, followups, messages, plan
 from app.services.checkin_reminders import Due
 from app.services.followups import FollowUpPrompt
+from app.services.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class YouthHome:
     me: User
     youth: Youth
     guide: User | None
+    plan: Plan
+    next_appointment: Appointment | None
+    unread_messages: int
     checkins_due: list[Due]
     follow_up: FollowUpPrompt | None
 
@@ -29,13 +33,16 @@ class YouthHome:
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
     """Everything the young person's home screen answers "what now?" with."""
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
+    if youth is None or youth.id is None:
         raise NotFound()
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
     return YouthHome(
         me=actor,
         youth=youth,
         guide=guide,
+        plan=await plan.load_plan(db, youth=youth),
+        next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
+        unread_messages=await messages.own_unread(db, actor=actor),
         checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
         follow_up=await followups.open_prompt(db, actor=actor, now=now),
     )

@@ -47,3 +47,17 @@ async def test_demo_young_people_can_see_who_has_seen_their_data(db):
     assert len({r.youth_id for r in records}) == 40
     assert any(r.via == "cover" for r in records)
     assert (T0 - min(r.at for r in records)).days >= 120  # months of history
+
+
+async def test_every_demo_young_person_has_a_plan_with_steps_appointments_and_notes(db):
+    from app.models import Appointment, Note, PlanStep, StepStatus
+
+    await load_demo_data(db, now=T0)
+    steps = Counter((await db.exec(select(PlanStep.youth_id))).all())
+    youth_ids = (await db.exec(select(Youth.id))).all()
+    assert set(steps) == set(youth_ids)
+    assert all(3 <= n <= 9 for n in steps.values())
+    assert (await db.exec(select(func.count()).where(PlanStep.status == StepStatus.done))).one() > 0
+    starts = (await db.exec(select(Appointment.starts_at))).all()
+    assert any(s < T0 for s in starts) and any(s > T0 for s in starts)
+    assert (await db.exec(select(func.count()).select_from(Note))).one() >= len(youth_ids)

@@ -38,7 +38,7 @@ async def test_demo_has_starts_answers_silence_a_drop_out_and_course_ends(db):
     dropped_youth = await db.get(Youth, dropped.youth_id)
     assert dropped_youth.status == CourseStatus.in_course
     steps = (await db.exec(select(PlanStep).where(PlanStep.youth_id == dropped.youth_id))).all()
-    assert [s.client_key for s in steps] == [f"planb:{dropped.id}"]
+    assert f"planb:{dropped.id}" in [s.client_key for s in steps]
     due = (await db.exec(select(FollowUp).where(col(FollowUp.due_at) <= T0))).all()
     assert any(f.answered_at for f in due) and any(f.answered_at is None for f in due)
     reasons = {f.reason for f in (await db.exec(select(RiskFlag))).all() if not f.handled_at}
