@@ -28,12 +28,12 @@ MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = [
+    plan_demo.add,
     eftervend.add,
     notifications.add,
     checkins.add,
     identity.add,
     messages_demo.add,
-    plan_demo.add,  # plan area
     workspace_demo.add,  # workspace area
 ]
 

@@ -1,7 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
-from app.models.appointment import (  # plan area
+from app.models.appointment import (
     AgendaItem,
     Appointment,
     AppointmentStatus,
@@ -43,7 +43,7 @@ from app.models.message import (
     RealtimePresence,
     ReplySnippet,
 )
-from app.models.note import Note, NoteReply  # plan area
+from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus

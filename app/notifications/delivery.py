@@ -360,6 +360,17 @@ async def _record(
         # Another worker claimed it after our lease ran out: its outcome counts, not ours.
         attempt.detail = f"lease ran out before the answer ({attempt.outcome})"
         attempt.outcome = "interrupted"
+    elif values["status"] != NotificationStatus.pending and plan.channel != DEMO_CHANNEL:
+        # A sign-in code or invite link is a secret: once delivered (or given up), it is
+        # no longer kept in the outbox. (The demo outbox page shows it instead of a phone.)
+        await db.exec(
+            update(Notification)  # type: ignore[call-overload]
+            .where(
+                col(Notification.id) == claim.notification_id,
+                col(Notification.kind).in_(ESSENTIAL_KINDS),
+            )
+            .values(params="{}")
+        )
     db.add(attempt)
     await db.commit()
     outcome = (

@@ -74,6 +74,27 @@ KINDS: dict[str, KindText] = {
         86400,
         "normal",
     ),
+    "appointment.answered": KindText(
+        N_("Answer about an appointment"),
+        N_("A young person answered about an appointment. See it in Trinvis."),
+        "/guide/inbox",
+        86400,
+        "low",
+    ),
+    "note.shared": KindText(
+        N_("New note"),
+        N_("Your guide has written a note to you. Read it in Trinvis."),
+        "/notes",
+        86400,
+        "low",
+    ),
+    "note.reply": KindText(
+        N_("New reply to a note"),
+        N_("There is a new reply to a note in Trinvis."),
+        "/",  # goes to the young person or the guide: home works for both
+        86400,
+        "low",
+    ),
     "appointment.changed": KindText(
         N_("Appointment changed"),
         N_("An appointment has changed. See the new time in Trinvis."),

@@ -36,7 +36,7 @@ ROUTERS: list[APIRouter] = [
     me.router,
     admin_access.router,
     messages.router,
-    plan.router,  # plan area: plan, appointments and agenda, notes
+    plan.router,
     appointments.router,
     notes.router,
     workspace.router,  # workspace area: young person's page, handover, team and covers

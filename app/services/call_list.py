@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import (
+    Appointment,
+    AppointmentStatus,
     CallOutcome,
     CourseStatus,
     Enrollment,
@@ -117,7 +119,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
     open_follow_ups = await _open_follow_ups(db, list(enrollments.values()))
     flags = await _open_flags(db, list(enrollments))
     answers = await _latest_answers(db, list(enrollments.values()))
-    contacts = await _last_contacts(db, list(enrollments))
+    contacts = await _last_contacts(db, list(enrollments), now)
     who5 = await latest_scores(db, youth_ids=list(enrollments))
     today = plan.local_today(now)
     rows: list[CallRow] = []
@@ -206,14 +208,29 @@ async def _latest_answers(db: AsyncSession, enrollments: list[Enrollment]) -> di
     return latest
 
 
-async def _last_contacts(db: AsyncSession, youth_ids: list[int]) -> dict[int, datetime]:
-    """The latest message either way. Appointments join here when that area exists."""
-    rows = await db.exec(
+async def _last_contacts(
+    db: AsyncSession, youth_ids: list[int], now: datetime
+) -> dict[int, datetime]:
+    """The latest contact: a message either way, or an appointment that has taken place."""
+    latest: dict[int, datetime] = {}
+    messages = await db.exec(
         select(Message.youth_id, func.max(Message.sent_at))
         .where(col(Message.youth_id).in_(youth_ids))
         .group_by(col(Message.youth_id))
     )
-    return {youth_id: sent_at for youth_id, sent_at in rows.all() if sent_at is not None}
+    meetings = await db.exec(
+        select(Appointment.youth_id, func.max(Appointment.starts_at))
+        .where(
+            col(Appointment.youth_id).in_(youth_ids),
+            col(Appointment.starts_at) <= now,
+            col(Appointment.status) != AppointmentStatus.cancelled,
+        )
+        .group_by(col(Appointment.youth_id))
+    )
+    for youth_id, at in [*messages.all(), *meetings.all()]:
+        if at is not None and (youth_id not in latest or at > latest[youth_id]):
+            latest[youth_id] = at
+    return latest
 
 
 @dataclass(frozen=True)

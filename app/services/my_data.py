@@ -28,6 +28,7 @@ from app.models import (
     YouthIdentityLink,
 )
 from app.security.sessions import end_all_sessions, end_session
+from app.services import my_data_areas
 
 AUTH_KINDS = ("auth.code", "auth.invite")
 
@@ -178,7 +179,13 @@ async def _notifications_and_access(db: AsyncSession, actor: User, youth: Youth)
     }
 
 
-EXPORTERS: list[Exporter] = [_profile, _plan_and_messages, _notifications_and_access]
+EXPORTERS: list[Exporter] = [
+    _profile,
+    _plan_and_messages,
+    _notifications_and_access,
+    my_data_areas.notes_and_appointments,
+    my_data_areas.checkins_and_follow_ups,
+]
 
 
 async def export(db: AsyncSession, *, actor: User, now: datetime) -> dict[str, Any]:

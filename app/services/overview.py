@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.models import Appointment, Role, Team, User, Youth
-from app.services import appointments, checkin_reminders, followups, plan
+from app.services import appointments, checkin_reminders, followups, messages, plan
 from app.services.checkin_reminders import Due
 from app.services.followups import FollowUpPrompt
 from app.services.plan import Plan
@@ -22,14 +22,15 @@ class YouthHome:
     me: User
     youth: Youth
     guide: User | None
-    checkins_due: list[Due]
-    follow_up: FollowUpPrompt | None
-    # The path (plan area): "what now?" in one look.
     plan: Plan
     next_appointment: Appointment | None
+    unread_messages: int
+    checkins_due: list[Due]
+    follow_up: FollowUpPrompt | None
 
 
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
+    """Everything the young person's home screen answers "what now?" with."""
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
     if youth is None or youth.id is None:
         raise NotFound()
@@ -38,10 +39,11 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
         me=actor,
         youth=youth,
         guide=guide,
-        checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
-        follow_up=await followups.open_prompt(db, actor=actor, now=now),
         plan=await plan.load_plan(db, youth=youth),
         next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
+        unread_messages=await messages.own_unread(db, actor=actor),
+        checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
+        follow_up=await followups.open_prompt(db, actor=actor, now=now),
     )
 
 

@@ -18,6 +18,8 @@ FormModel = TypeVar("FormModel", bound=BaseModel)
 
 _MESSAGES = {
     "missing": N_("Please fill in this field."),
+    # An empty field is parsed as None, which a required text field reports as a type error.
+    "string_type": N_("Please fill in this field."),
     "string_too_short": N_("Please fill in this field."),
     "string_too_long": N_("This is too long (at most %(max_length)s characters)."),
     "date_from_datetime_parsing": N_("Please write a date like 2026-03-31."),

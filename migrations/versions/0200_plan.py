@@ -1,7 +1,7 @@
 """plan area: plan history, appointments, agenda, calendar feeds, notes and replies
 
 Revision ID: 0200
-Revises: 0002
+Revises: 0400
 Create Date: 2026-11-22 21:27:34.958837
 """
 
@@ -15,7 +15,7 @@ import app.models.base
 
 
 revision: str = '0200'
-down_revision: str | Sequence[str] | None = '0002'
+down_revision: str | Sequence[str] | None = '0400'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """workspace area: handovers between guides, and the keys of cover forms
 
 Revision ID: 0800
-Revises: 0200, 0400 (merges the heads of the areas built beside it)
+Revises: 0200
 Create Date: 2026-11-22 22:07:35.669470
 """
 
@@ -15,7 +15,7 @@ import app.models.base
 
 
 revision: str = '0800'
-down_revision: str | Sequence[str] | None = ('0200', '0400')
+down_revision: str | Sequence[str] | None = '0200'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -131,3 +131,13 @@ async def test_a_code_goes_by_sms_even_when_sms_is_turned_off(db, quiet_settings
     await deliver(db, with_sms(quiet_settings, sms_gateway))
     [sms] = sms_gateway.received
     assert "482913" in sms["text"]
+
+
+async def test_a_delivered_code_is_no_longer_kept_in_the_outbox(db, quiet_settings, sms_gateway):
+    youth = await person(db)
+    row = await queue(db, youth, "auth.code", channel="sms", urgent=True, params={"code": "771204"})
+    await deliver(db, with_sms(quiet_settings, sms_gateway))
+    assert "771204" in sms_gateway.received[0]["text"]
+    stored = await reload(db, row)
+    assert stored.status == "sent"
+    assert "771204" not in stored.params

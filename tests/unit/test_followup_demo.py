@@ -38,7 +38,6 @@ async def test_demo_has_starts_answers_silence_a_drop_out_and_course_ends(db):
     dropped_youth = await db.get(Youth, dropped.youth_id)
     assert dropped_youth.status == CourseStatus.in_course
     steps = (await db.exec(select(PlanStep).where(PlanStep.youth_id == dropped.youth_id))).all()
-    # The plan demo gives every young person steps of their own; plan B is one of them.
     assert f"planb:{dropped.id}" in [s.client_key for s in steps]
     due = (await db.exec(select(FollowUp).where(col(FollowUp.due_at) <= T0))).all()
     assert any(f.answered_at for f in due) and any(f.answered_at is None for f in due)

@@ -182,3 +182,38 @@ async def test_audit_records_are_only_written_for_staff(db, frozen_clock):
     person = await user_of(db, youth)
     await open_youth(db, actor=person, youth_id=youth.id, action="plan.view", now=frozen_clock.now)
     assert (await db.exec(select(AuditRecord))).first() is None
+
+
+async def test_export_includes_internal_notes_appointments_and_check_ins(
+    client, db, settings, frozen_clock
+):
+    from app.models import Appointment, Note
+    from tests.checkin_factories import answer_who5
+
+    guide, youth, person = await youth_signed_in(client, db, settings, frozen_clock)
+    db.add(Note(youth_id=youth.id, author_id=guide.id, body="Delt note", client_key="n-1"))
+    db.add(
+        Note(
+            youth_id=youth.id,
+            author_id=guide.id,
+            body="Intern note",
+            shared=False,
+            client_key="n-2",
+        )
+    )
+    db.add(
+        Appointment(
+            youth_id=youth.id,
+            guide_id=guide.id,
+            starts_at=frozen_clock.now + timedelta(days=3),
+            topic="Samtale om SOSU",
+            client_key="a-1",
+        )
+    )
+    await db.flush()
+    await answer_who5(db, actor=person, score=64, now=frozen_clock.now)
+    data = (await client.get("/me/export.json")).json()
+    assert sorted(n["body"] for n in data["notes"]) == ["Delt note", "Intern note"]
+    assert [a["topic"] for a in data["appointments"]] == ["Samtale om SOSU"]
+    assert [c["score"] for c in data["checkins"]] == [64]
+    assert len(data["checkin_answers"]) == 5
