@@ -108,12 +108,7 @@ class CaseloadRow:
     def sort_key(self) -> tuple[int, int, float, float, str]:
         """Open risk flags and urgent alerts first, then the longest waiting message,
         then the longest without contact."""
-        if self.urgent_alerts or self.open_flags:
-            tier = 0
-        elif self.open_alerts:
-            tier = 1
-        else:
-            tier = 2
+        tier = 0 if self.urgent_alerts or self.open_flags else 1
         waiting = self.waiting_since.timestamp() if self.waiting_since else float("inf")
         contact = self.last_contact.timestamp() if self.last_contact else float("-inf")
         return (tier, 0 if self.urgent_alerts else 1, waiting, contact, self.person.name)

@@ -89,7 +89,7 @@ async def youth_page(
             await db.exec(
                 select(Message)
                 .where(Message.youth_id == youth.id)
-                .order_by(col(Message.id).desc())
+                .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
                 .limit(RECENT)
             )
         ).all()
