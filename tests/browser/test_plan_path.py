@@ -28,7 +28,8 @@ async def test_young_person_marks_a_step_done_on_a_phone(phone, live_server, che
 
 async def test_guide_reorders_steps_without_a_page_reload(desktop, live_server, check_page):
     await demo_sign_in(desktop, live_server, "guide")
-    await desktop.locator("table a").first.click()
+    await desktop.locator("#caseload-own tbody td:first-child a").first.click()
+    await desktop.get_by_role("link", name="Åbn planen").click()  # via the young person's page
     await desktop.wait_for_url("**/plan")
     await check_page(desktop, "plan-guide-plan-desktop")
     titles = desktop.locator("#plan-steps .card")
@@ -72,8 +73,9 @@ async def test_agenda_travels_from_young_person_to_guides_appointment_view(
 
         desktop = await guide_context.new_page()
         await demo_sign_in(desktop, live_server, "guide")
-        sara = desktop.locator("table a", has_text="Sara")
+        sara = desktop.locator("#caseload-own tbody td:first-child a", has_text="Sara")
         await sara.click()
+        await desktop.get_by_role("link", name="Åbn planen").click()
         await desktop.wait_for_url("**/plan")
         await desktop.locator("nav a", has_text="Aftaler").click()
         await desktop.wait_for_url("**/appointments")
@@ -96,7 +98,8 @@ async def test_notes_edit_and_move_pages_are_accessible(phone, desktop, live_ser
     await check_page(phone, "plan-youth-notes-error-phone")
 
     await demo_sign_in(desktop, live_server, "guide")
-    await desktop.locator("table a").nth(1).click()
+    await desktop.locator("#caseload-own tbody td:first-child a").nth(1).click()
+    await desktop.get_by_role("link", name="Åbn planen").click()
     await desktop.wait_for_url("**/plan")
     plan_url = desktop.url
     await desktop.locator("#plan-steps a", has_text="Redigér").first.click()
