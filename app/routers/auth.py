@@ -10,17 +10,10 @@ from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
 from app.security.sessions import clear_session_cookie, set_session_cookie
 from app.services import accounts, oidc_sign_in
-from app.web.htmx import full_redirect
+from app.web.htmx import full_redirect, safe_local_path
 from app.web.templating import render
 
 router = APIRouter()
-
-
-def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 @router.get("/login")
@@ -29,8 +22,8 @@ async def login_page(
     request: Request, db: SessionDep, user: MaybeUser, next: str | None = None
 ) -> Response:
     if user is not None:
-        return full_redirect(request, _safe_next(next))
-    context = await login_context(request, db, next_path=_safe_next(next))
+        return full_redirect(request, safe_local_path(next))
+    context = await login_context(request, db, next_path=safe_local_path(next))
     return render(request, "auth/login.html", context)
 
 
@@ -72,7 +65,7 @@ async def demo_sign_in(
         now=now,
         device_label=request.headers.get("user-agent", "")[:120],
     )
-    response = full_redirect(request, _safe_next(next))
+    response = full_redirect(request, safe_local_path(next))
     set_session_cookie(response, settings, token, user.role)
     return response
 

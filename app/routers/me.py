@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, field_validator
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
-from app.i18n import N_, gettext
+from app.i18n import gettext
 from app.models import Role
 from app.security import challenges
 from app.security.access import CurrentUser, Now, access
@@ -19,6 +18,7 @@ from app.services import my_data, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
 from app.web.htmx import full_redirect, redirect_after_post
+from app.web.sign_in_forms import AddressForm, ConfirmForm
 from app.web.templating import render
 
 router = APIRouter()
@@ -131,29 +131,6 @@ async def export_my_data(db: SessionDep, user: CurrentUser, now: Now) -> JSONRes
     )
 
 
-class ContactForm(BaseModel):
-    address: str
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if one_time_codes.parse_address(value) is None:
-            raise ValueError(N_("Please write a phone number or an e-mail address."))
-        return value
-
-
-class ConfirmForm(BaseModel):
-    code: str
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        digits = value.replace(" ", "")
-        if not (len(digits) == 6 and digits.isdigit()):
-            raise ValueError(N_("The code has 6 digits."))
-        return digits
-
-
 async def _contact_page(
     request: Request,
     db: SessionDep,
@@ -179,7 +156,7 @@ async def contact_page(request: Request, db: SessionDep, user: CurrentUser, now:
 @access(Role.youth)
 async def change_contact(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     try:
-        form = parse_form(ContactForm, await request.form())
+        form = parse_form(AddressForm, await request.form())
         address = one_time_codes.parse_address(form.address)
         assert address is not None
         await one_time_codes.request_contact_change(

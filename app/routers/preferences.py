@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, access
 from app.services import accounts
-from app.web.htmx import full_redirect
+from app.web.htmx import full_redirect, safe_local_path
 from app.web.locale import LOCALE_COOKIE
 
 router = APIRouter()
@@ -26,8 +26,7 @@ async def choose_language(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     chosen = await accounts.set_locale(db, actor=user, locale=locale)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    response = full_redirect(request, target)
+    response = full_redirect(request, safe_local_path(next))
     response.set_cookie(
         LOCALE_COOKIE,
         chosen,

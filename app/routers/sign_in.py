@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel, field_validator
 
 from app.db import SessionDep
 from app.errors import AppError, NotFound, ValidationFailed
@@ -18,7 +17,8 @@ from app.security.sessions import set_session_cookie
 from app.services import oidc_sign_in, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
-from app.web.htmx import full_redirect
+from app.web.htmx import full_redirect, safe_local_path
+from app.web.sign_in_forms import AddressForm, CodeForm
 from app.web.templating import render
 
 router = APIRouter()
@@ -31,35 +31,6 @@ PASSKEY_FLOW = "passkey"
 class IdpUnreachable(AppError):
     status_code = 502
     message = N_("The sign-in service did not answer. Please try again in a moment.")
-
-
-class AddressForm(BaseModel):
-    address: str
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if one_time_codes.parse_address(value) is None:
-            raise ValueError(N_("Please write your phone number or e-mail address."))
-        return value
-
-
-class CodeForm(AddressForm):
-    code: str
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        digits = value.replace(" ", "")
-        if not (len(digits) == 6 and digits.isdigit()):
-            raise ValueError(N_("The code has 6 digits."))
-        return digits
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 @router.post("/login/code")
@@ -134,7 +105,7 @@ async def _start(request: Request, db: SessionDep, now: Now, provider: str) -> R
     if client is None:
         raise NotFound()
     form = await request.form()
-    next_path = _safe_next(str(form.get("next") or "/"))
+    next_path = safe_local_path(str(form.get("next") or "/"))
     try:
         token, url = await oidc_sign_in.begin(db, client=client, next_path=next_path, now=now)
     except oidc.OidcError as exc:
@@ -178,7 +149,7 @@ async def oidc_callback(request: Request, db: SessionDep, now: Now) -> Response:
             status_code=outcome.refusal.status_code,
         )
     else:
-        response = RedirectResponse(_safe_next(outcome.next_path), status_code=303)
+        response = RedirectResponse(safe_local_path(outcome.next_path), status_code=303)
         set_session_cookie(response, settings, outcome.token, outcome.user.role)
     challenges.clear_flow_cookie(response, settings, OIDC_FLOW)
     return response

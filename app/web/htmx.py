@@ -22,3 +22,10 @@ def full_redirect(request: Request, url: str) -> Response:
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
+
+
+def safe_local_path(target: str | None) -> str:
+    """Only a local path may be a redirect target: an open redirect would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
