@@ -324,7 +324,12 @@ async def run(args: argparse.Namespace, url: str, logdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000, help="connected young people (N)")
-    parser.add_argument("--guides", type=int, default=20, help="guides sending (M)")
+    parser.add_argument(
+        "--guides",
+        type=int,
+        default=50,
+        help="guides sending (M); each stays under the per-person send limit",
+    )
     parser.add_argument("--rate", type=float, default=50.0, help="messages per second, total")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
