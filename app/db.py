@@ -23,6 +23,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
+    # Error messages would otherwise quote the row's values: personal data in the logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)

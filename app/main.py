@@ -18,6 +18,7 @@ from app.routers import ROUTERS
 from app.security.access import enforce_access
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.sessions import SlidingCookieMiddleware
 from app.settings import Settings, get_settings
 from app.web import error_pages
 from app.web.locale import LocaleMiddleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     error_pages.install(app)
     # Added last = outermost: logging sees every request, CSRF runs before any handler.
+    app.add_middleware(SlidingCookieMiddleware, settings=settings)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(CSRFMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)

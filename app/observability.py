@@ -10,7 +10,9 @@ import json
 import logging
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +26,33 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 }
 
 
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def format_exception_without_values(exc_info: ExcInfo) -> str:
+    """Where an error happened and what kind it was, without its message.
+
+    Exception messages quote the data that caused them: a database error quotes the row
+    it could not write (a name, a phone number, a message's text), a parse error the
+    input. The stack and the exception types are enough to find the fault.
+    """
+    _type, error, _tb = exc_info
+    if error is None:
+        return ""
+    lines: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        lines.append("".join(traceback.format_list(frames)).rstrip())
+        lines.append(f"{type(current).__module__}.{type(current).__qualname__} (message withheld)")
+        current = current.__cause__ or current.__context__
+        if current is not None:
+            lines.append("caused by or raised while handling:")
+    return "Traceback (most recent call last):\n" + "\n".join(lines)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -34,7 +63,7 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = format_exception_without_values(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
@@ -44,7 +73,7 @@ class TextFormatter(logging.Formatter):
         line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: "
         line += record.getMessage() + (f"  {extras}" if extras else "")
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + format_exception_without_values(record.exc_info)
         return line
 
 

@@ -24,7 +24,7 @@ from app.db import SessionDep
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.models import Cover, Role, User, Youth
 from app.models.base import utcnow
-from app.security.sessions import resume_session, session_token
+from app.security.sessions import SLIDE_STATE_KEY, resume_session, session_token
 
 log = logging.getLogger("trinvis.security")
 
@@ -89,6 +89,8 @@ async def _signed_in_user(request: Request, db: AsyncSession, now: datetime) -> 
     if signed_in is None:
         return None
     request.state.session_id = signed_in.session.id
+    if signed_in.slid and signed_in.user.role == Role.youth:
+        setattr(request.state, SLIDE_STATE_KEY, token)
     return signed_in.user
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 from sqlalchemy import delete, update
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +35,7 @@ def cookie_name(settings: Settings) -> str:
 class SignedIn:
     user: User
     session: UserSession
+    slid: bool = False  # last_seen_at moved on: a young person's cookie should move with it
 
 
 def _lifetimes(role: str) -> tuple[timedelta, timedelta]:
@@ -85,6 +87,7 @@ async def resume_session(db: AsyncSession, *, token: str, now: datetime) -> Sign
     if now - user_session.last_seen_at >= TOUCH_AFTER:
         user_session.last_seen_at = now
         db.add(user_session)
+        return SignedIn(user=user, session=user_session, slid=True)
     return SignedIn(user=user, session=user_session)
 
 
@@ -123,6 +126,46 @@ def set_session_cookie(response: Response, settings: Settings, token: str, role:
         samesite="lax",
         path="/",
     )
+
+
+# Where `enforce_access` leaves a young person's token whose session just slid; the
+# middleware below then sends the cookie again with a fresh Max-Age.
+SLIDE_STATE_KEY = "slide_session_token"
+
+
+class SlidingCookieMiddleware:
+    """Re-issues a young person's session cookie when their session slides.
+
+    The server keeps the session alive for 30 days after the last use; without sending
+    the cookie again, the browser would still drop it 30 days after the first sign-in.
+    A response that sets or clears the session cookie itself (sign-in, sign-out) wins.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.cookie_prefix = cookie_name(settings).encode() + b"="
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            token = scope.get("state", {}).get(SLIDE_STATE_KEY)
+            if message["type"] == "http.response.start" and token:
+                headers = list(message.get("headers", []))
+                if not any(
+                    k.lower() == b"set-cookie" and v.startswith(self.cookie_prefix)
+                    for k, v in headers
+                ):
+                    refreshed = Response()
+                    set_session_cookie(refreshed, self.settings, token, Role.youth)
+                    headers += [(k, v) for k, v in refreshed.raw_headers if k == b"set-cookie"]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
