@@ -25,6 +25,7 @@ from app.errors import Forbidden, NotFound, SignInRequired
 from app.models import Cover, Role, User, Youth
 from app.models.base import utcnow
 from app.security.sessions import SLIDE_STATE_KEY, resume_session, session_token
+from app.web.client import client_ip
 
 log = logging.getLogger("trinvis.security")
 
@@ -64,8 +65,9 @@ async def enforce_access(request: Request, db: SessionDep, now: Now) -> User | N
     policy = policy_of(getattr(route, "endpoint", None))
     user = await _signed_in_user(request, db, now)
     request.state.user = Viewer.of(user) if user is not None else None
+    where = {"route": getattr(route, "path", "?"), "ip": client_ip(request)}
     if policy is None:
-        log.warning("route without access policy refused", extra={"event": "no_policy"})
+        log.warning("route without access policy refused", extra={"event": "no_policy", **where})
         raise Forbidden()
     if PUBLIC in policy:
         return user
@@ -74,7 +76,12 @@ async def enforce_access(request: Request, db: SessionDep, now: Now) -> User | N
     if str(user.role) not in policy:
         log.info(
             "request refused",
-            extra={"event": "access_refused", "user_id": user.id, "role": str(user.role)},
+            extra={
+                "event": "access_refused",
+                "user_id": user.id,
+                "role": str(user.role),
+                **where,
+            },
         )
         raise Forbidden()
     return user
@@ -143,18 +150,29 @@ class Via(StrEnum):
 async def youth_scope(db: AsyncSession, *, actor: User, youth_id: int, now: datetime) -> Via:
     """How `actor` may reach this young person, or NotFound (no hint that it exists)."""
     youth = await db.get(Youth, youth_id)
-    if youth is None:
-        raise NotFound()
-    if actor.role == Role.youth:
-        if youth.user_id == actor.id:
+    if youth is not None:
+        if actor.role == Role.youth and youth.user_id == actor.id:
             return Via.self_
-        raise NotFound()
-    if actor.role != Role.guide:
-        raise NotFound()
-    if youth.guide_id == actor.id:
-        return Via.caseload
-    if youth.guide_id is not None and await _covers(db, actor.id, youth.guide_id, now):
-        return Via.cover
+        if actor.role == Role.guide and youth.guide_id == actor.id:
+            return Via.caseload
+        if (
+            actor.role == Role.guide
+            and youth.guide_id is not None
+            and await _covers(db, actor.id, youth.guide_id, now)
+        ):
+            return Via.cover
+    # Someone asking for a young person outside their reach (often an id changed by hand):
+    # a refused request, logged by ids only.
+    log.info(
+        "young person out of reach",
+        extra={
+            "event": "access_refused",
+            "reason": "youth_scope",
+            "user_id": actor.id,
+            "role": str(actor.role),
+            "youth_id": youth_id,
+        },
+    )
     raise NotFound()
 
 

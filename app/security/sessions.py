@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 from sqlalchemy import delete, update
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Role, User, UserSession
 from app.security.tokens import new_token, token_hash

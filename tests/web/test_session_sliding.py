@@ -37,18 +37,14 @@ async def test_young_persons_cookie_is_sent_again_when_the_session_slides(
     assert (await client.get("/", follow_redirects=False)).status_code == 200
 
 
-async def test_staff_cookie_is_not_turned_into_a_lasting_cookie(
-    client, db, settings, frozen_clock
-):
+async def test_staff_cookie_is_not_turned_into_a_lasting_cookie(client, db, settings, frozen_clock):
     guide = await make_user(db, Role.guide)
     await sign_in(client, db, guide, settings, frozen_clock.now)
     frozen_clock.now += timedelta(minutes=5)
     assert _session_set_cookie(await client.get("/"), settings) is None
 
 
-async def test_signing_out_is_not_undone_by_the_sliding_cookie(
-    client, db, settings, frozen_clock
-):
+async def test_signing_out_is_not_undone_by_the_sliding_cookie(client, db, settings, frozen_clock):
     person = await user_of(db, await make_youth(db))
     await sign_in(client, db, person, settings, frozen_clock.now)
     frozen_clock.now += timedelta(days=2)
