@@ -26,8 +26,7 @@ from app.models import (
     User,
     Youth,
 )
-from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
-from app.security.audit import record
+from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
 from app.services import followup_schedule as plan
 from app.services.checkin_guide import ScoreTrend, latest_scores
 from app.services.enrollments import OUTCOME_OF_KIND, drop_out, record_course_end
@@ -91,7 +90,8 @@ class CallList:
 async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList:
     """Today's and overdue follow-ups and open flags of the caseload and covered young people.
 
-    Each young person on the list is audited: the list shows their answers.
+    Like the caseload, a list writes no audit record (the practice's rule: one record per
+    young person opened, not per row); opening one young person's follow-ups writes one.
     """
     assert actor.id is not None
     covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
@@ -147,12 +147,6 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
             )
         )
     rows.sort(key=CallRow.sort_key)
-    for row in rows:
-        assert row.youth.id is not None
-        via = Via.cover if row.covered else Via.caseload
-        await record(
-            db, actor=actor, youth_id=row.youth.id, action="followup.calls", via=via, now=now
-        )
     startable = [
         CaseloadStart(youth=youth, person=person)
         for youth, person in people.values()
