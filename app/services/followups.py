@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, NotFound
@@ -21,10 +21,12 @@ from app.models import (
     FollowUpAnswer,
     Message,
     MessageKind,
+    RiskFlag,
     User,
     Youth,
 )
 from app.notifications.outbox import enqueue
+from app.services.enrollments import OUTCOME_OF_KIND, record_course_end
 from app.services.followup_flags import (
     ANSWER_WINDOW_WORKING_DAYS,
     flag_unanswered,
@@ -190,8 +192,60 @@ async def prompt_due(db: AsyncSession, *, now: datetime) -> int:
     return queued
 
 
+async def end_completed_courses(db: AsyncSession, *, now: datetime) -> int:
+    """Record the course end of starts whose last follow-up has passed.
+
+    "After the last follow-up, a course end is recorded": when the guide handles the last
+    call, `call_list.record_call` does it. When nobody does, the course would never end
+    and the key figures would miss a young person still in their education or job after
+    the whole period. So once the last follow-up is past its window (three working days)
+    the course ends with the start's own outcome, unless an open risk flag asks the guide
+    to decide first. Ids only; a second worker skips the rows the first has locked.
+    """
+    last_sequence = (
+        select(FollowUp.enrollment_id, func.max(FollowUp.sequence).label("last"))
+        .where(col(FollowUp.cancelled_at).is_(None))
+        .group_by(col(FollowUp.enrollment_id))
+        .subquery()
+    )
+    flagged = select(RiskFlag.enrollment_id).where(col(RiskFlag.handled_at).is_(None))
+    rows = await db.exec(
+        select(Enrollment, FollowUp, Youth)
+        .join(last_sequence, last_sequence.c.enrollment_id == col(Enrollment.id))
+        .join(
+            FollowUp,
+            (col(FollowUp.enrollment_id) == col(Enrollment.id))
+            & (col(FollowUp.sequence) == last_sequence.c.last),
+        )
+        .join(Youth, col(Youth.id) == col(Enrollment.youth_id))
+        .where(
+            col(Enrollment.ended_at).is_(None),
+            col(FollowUp.due_at) <= now,
+            col(Enrollment.id).not_in(flagged),
+        )
+        .with_for_update(of=Enrollment, skip_locked=True)  # type: ignore[arg-type]
+    )
+    today = local_today(now)
+    ended = 0
+    for enrollment, last, youth in rows.all():
+        if add_working_days(last.due_on, ANSWER_WINDOW_WORKING_DAYS) >= today:
+            continue
+        await record_course_end(
+            db,
+            youth=youth,
+            enrollment=enrollment,
+            ended_on=today,
+            outcome=OUTCOME_OF_KIND[enrollment.kind],
+            actor=None,
+            now=now,
+        )
+        ended += 1
+    return ended
+
+
 async def run_follow_up_jobs(db: AsyncSession, now: datetime) -> int:
-    """The worker job: prompts for follow-ups that became due, then silence flags."""
+    """The worker job: prompts for follow-ups that became due, silence flags, course ends."""
     queued = await prompt_due(db, now=now)
     await flag_unanswered(db, now=now)
+    await end_completed_courses(db, now=now)
     return queued
