@@ -2,9 +2,15 @@
  *
  * - Every send carries a client key made here; the server stores one message per key,
  *   so a retry or a double tap can never store two.
- * - A message waits in localStorage ("trinvis.outbox.v1") until the server has it:
- *   while offline it shows as "waiting", and is sent with the same key when the
- *   connection is back (on `online`, every 15 s, and when the page opens again).
+ * - A message waits in localStorage ("trinvis.outbox.v2.<user id>") until the server
+ *   has it: while offline it shows as "waiting", and is sent with the same key when the
+ *   connection is back (on `online`, every 15 s, and when the page opens again). The
+ *   outbox belongs to the person who wrote it: on a shared phone, another person's
+ *   session never sends it, and signing out clears it (trinvis.js).
+ * - A refusal that may pass (signed out, CSRF, too many at once, server trouble) keeps
+ *   the message waiting; a refusal that will not pass marks it "Ikke sendt" with
+ *   "Prøv igen", in this conversation now or when it is next opened. Nothing is
+ *   dropped without the person seeing it.
  * - The live stream (htmx SSE extension) appends new messages; this script drops
  *   duplicates, replaces a pending bubble by the stored message, remembers the last
  *   event id in `sse-connect` (so a re-created stream continues where it stopped),
@@ -14,7 +20,13 @@
 (function () {
   'use strict';
 
-  const OUTBOX = 'trinvis.outbox.v1';
+  const OWNER = (function () {
+    const meta = document.querySelector('meta[name="trinvis-user"]');
+    return meta ? meta.getAttribute('content') : '';
+  }());
+  const OUTBOX = 'trinvis.outbox.v2.' + OWNER;
+  // Refusals that may pass by themselves or after signing in again: keep waiting.
+  const TRANSIENT = [401, 403, 408, 425, 429];
   const RETRY_MS = 15000;
   const TEXTS = {
     da: {
@@ -54,6 +66,7 @@
 
   /* ---------- the outbox on the device ---------- */
   function readOutbox() {
+    if (!OWNER) return [];
     try {
       const items = JSON.parse(window.localStorage.getItem(OUTBOX) || '[]');
       return Array.isArray(items) ? items : [];
@@ -63,6 +76,7 @@
   }
 
   function writeOutbox(items) {
+    if (!OWNER) return;
     try {
       window.localStorage.setItem(OUTBOX, JSON.stringify(items));
     } catch (err) {
@@ -78,6 +92,16 @@
 
   function forget(key) {
     writeOutbox(readOutbox().filter(function (i) { return i.key !== key; }));
+  }
+
+  function markFailed(key) {
+    writeOutbox(readOutbox().map(function (i) {
+      return i.key === key ? Object.assign({}, i, { failed: true }) : i;
+    }));
+  }
+
+  function isTransient(status) {
+    return status >= 500 || TRANSIENT.indexOf(status) !== -1;
   }
 
   /* ---------- bubbles ---------- */
@@ -198,8 +222,13 @@
         if (composer) composer.outerHTML = answer.html;
         return;
       }
-      if (status >= 400 && status < 500) forget(item.key);
       const bubble = pendingBubble(item.key);
+      if (isTransient(status)) {
+        // Kept with its key: sent again on the next round, stored once by the server.
+        if (bubble) setState(bubble, item, 'waiting');
+        return;
+      }
+      markFailed(item.key);
       if (bubble) setState(bubble, item, 'failed');
     }).catch(function () {
       // No connection: keep it on the device and try again later, with the same key.
@@ -211,7 +240,13 @@
 
   function flushOutbox() {
     readOutbox().forEach(function (item) {
-      if (!conversation() || item.url !== composerUrl()) {
+      const here = conversation() && item.url === composerUrl();
+      if (item.failed) {
+        // Waits for the person to press "Prøv igen" in its own conversation.
+        if (here) showPending(item, 'failed');
+        return;
+      }
+      if (!here) {
         // Another conversation's message: send it too, it just is not shown here.
         if (navigator.onLine !== false) sendQuietly(item);
         return;
@@ -235,7 +270,8 @@
       body: form.toString(),
     }).then(function (response) {
       delete inFlight[item.key];
-      if (response.status < 500) forget(item.key);
+      if (response.ok) forget(item.key);
+      else if (!isTransient(response.status)) markFailed(item.key);
     }).catch(function () { delete inFlight[item.key]; });
   }
 
@@ -277,6 +313,8 @@
       const key = retry.getAttribute('data-retry-key');
       const item = readOutbox().find(function (i) { return i.key === key; });
       if (item) {
+        delete item.failed;
+        remember(item);
         send(item);
       } else {
         const bubble = pendingBubble(key);
@@ -359,6 +397,10 @@
   }
 
   function start() {
+    try {
+      // The first outbox belonged to no one in particular; it must not be sent as anyone.
+      window.localStorage.removeItem('trinvis.outbox.v1');
+    } catch (err) { /* nothing kept */ }
     document.addEventListener('submit', onSubmit);
     document.addEventListener('keydown', onKeydown);
     document.addEventListener('click', onClick);

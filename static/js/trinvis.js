@@ -13,6 +13,8 @@
  *   <button data-copy="text">                  copies text; a child .copy-label, if
  *                                              present, is the part that changes
  *   [data-autofocus] in htmx-swapped content   receives focus after the swap
+ *   <form data-sign-out>                       clears what waits on this device
+ *                                              (unsent messages, check-in drafts)
  */
 (function () {
   'use strict';
@@ -27,6 +29,7 @@
       offline: 'Ingen forbindelse. Tjek dit internet og prøv igen.',
       failed: 'Noget gik galt. Prøv igen om lidt.',
       close: 'Luk',
+      unsent: 'Du har beskeder, der ikke er sendt endnu. Hvis du logger ud, bliver de slettet fra telefonen. Vil du logge ud alligevel?',
     },
     en: {
       copied: 'Copied',
@@ -34,6 +37,7 @@
       offline: 'No connection. Check your internet and try again.',
       failed: 'Something went wrong. Please try again in a moment.',
       close: 'Close',
+      unsent: 'You have messages that are not sent yet. If you sign out, they are deleted from this phone. Sign out anyway?',
     },
   };
 
@@ -175,10 +179,52 @@
     showToast('error', navigator.onLine === false ? text('offline') : text('failed'));
   }
 
+  /* What this device keeps for the signed-in person until it is sent. */
+  const DEVICE_KEYS = ['trinvis.outbox.', 'trinvis.checkin.'];
+
+  function deviceKeys() {
+    const keys = [];
+    try {
+      for (let i = 0; i < window.localStorage.length; i++) {
+        const key = window.localStorage.key(i);
+        if (key && DEVICE_KEYS.some(function (p) { return key.indexOf(p) === 0; })) keys.push(key);
+      }
+    } catch (err) { /* storage unavailable: nothing kept */ }
+    return keys;
+  }
+
+  function hasUnsentMessages() {
+    return deviceKeys().some(function (key) {
+      if (key.indexOf('trinvis.outbox.') !== 0) return false;
+      try {
+        const items = JSON.parse(window.localStorage.getItem(key) || '[]');
+        return Array.isArray(items) && items.length > 0;
+      } catch (err) {
+        return false;
+      }
+    });
+  }
+
+  /* (c2) Signing out on a shared phone leaves nothing of the person behind. */
+  function onSignOut(event) {
+    const form = event.target;
+    if (!form || form.nodeName !== 'FORM' || !form.hasAttribute('data-sign-out')) return false;
+    if (hasUnsentMessages() && !window.confirm(text('unsent'))) {
+      event.preventDefault();
+      event.stopPropagation();
+      return true;
+    }
+    deviceKeys().forEach(function (key) {
+      try { window.localStorage.removeItem(key); } catch (err) { /* already gone */ }
+    });
+    return true;
+  }
+
   /* (d) Confirm before submitting a form (or pressing one submit button). */
   function onSubmit(event) {
     const form = event.target;
     if (!form || form.nodeName !== 'FORM') return;
+    if (onSignOut(event)) return;
     const submitter = event.submitter;
     const question = (submitter && submitter.getAttribute('data-confirm')) ||
       form.getAttribute('data-confirm');

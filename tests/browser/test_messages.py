@@ -77,3 +77,101 @@ async def test_a_message_written_offline_waits_and_is_sent_once_when_back_online
         ).scalar_one()
     await engine.dispose()
     assert stored == 1
+
+
+async def _stored(database_url: str, body: str) -> list[int]:
+    """The sender ids of the stored messages with this text."""
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(database_url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT sender_id FROM message WHERE body = :b"), {"b": body}
+        )
+        senders = [row[0] for row in rows]
+    await engine.dispose()
+    return senders
+
+
+async def test_on_a_shared_phone_a_waiting_message_is_never_sent_as_someone_else(
+    browser, live_server, check_page
+):
+    context = await browser.new_context(viewport={"width": 360, "height": 780}, locale="da-DK")
+    phone = await context.new_page()
+    body = "Det her skrev jeg på min søsters telefon"
+    try:
+        # The first young person writes without a connection; the message waits.
+        await demo_sign_in(phone, live_server, "youth", index=2)
+        first = await phone.locator('meta[name="trinvis-user"]').get_attribute("content")
+        await phone.goto(f"{live_server.url}/messages")
+        await context.set_offline(True)
+        await phone.locator("#f-body").fill(body)
+        await phone.locator("#composer button[type=submit]").click()
+        await phone.locator(".message--pending", has_text="søsters telefon").wait_for()
+
+        # Their session is gone (say it ran out) before the phone is back online: the
+        # retry is refused (401) and the message keeps waiting on the phone.
+        await context.clear_cookies()
+        await context.set_offline(False)
+        await phone.evaluate("window.dispatchEvent(new Event('online'))")
+        await phone.wait_for_timeout(500)
+        assert await _stored(live_server.database_url, body) == []
+
+        # The sister signs in on the same phone.
+        await demo_sign_in(phone, live_server, "youth", index=0)
+        await phone.goto(f"{live_server.url}/messages")
+        await phone.evaluate("window.dispatchEvent(new Event('online'))")
+        await phone.wait_for_timeout(1500)
+        assert await _stored(live_server.database_url, body) == []
+        assert await phone.locator(".message", has_text="søsters telefon").count() == 0
+
+        # The writer signs in again: their message goes, once, from them.
+        await context.clear_cookies()
+        await demo_sign_in(phone, live_server, "youth", index=2)
+        await phone.goto(f"{live_server.url}/messages")
+        await phone.locator(
+            ".message--mine:not(.message--pending)", has_text="søsters telefon"
+        ).first.wait_for(timeout=10000)
+        assert await _stored(live_server.database_url, body) == [int(first)]
+    finally:
+        await context.close()
+
+
+async def test_signing_out_asks_about_unsent_messages_and_leaves_nothing_behind(
+    browser, live_server, check_page
+):
+    context = await browser.new_context(viewport={"width": 360, "height": 780}, locale="da-DK")
+    phone = await context.new_page()
+    try:
+        await demo_sign_in(phone, live_server, "youth", index=1)
+        await phone.goto(f"{live_server.url}/messages")
+        # The server is in trouble: the message is kept waiting on the phone, not dropped.
+        await phone.route("**/messages", lambda route: route.fulfill(status=503, body=""))
+        await phone.locator("#f-body").fill("Kan vi tale sammen i morgen?")
+        await phone.locator("#composer button[type=submit]").click()
+        await phone.locator(".message--pending", has_text="tale sammen").wait_for()
+        await check_page(phone, "messages-waiting-phone")
+
+        questions: list[str] = []
+
+        async def answer(dialog) -> None:
+            questions.append(dialog.message)
+            await (dialog.dismiss() if len(questions) == 1 else dialog.accept())
+
+        phone.on("dialog", answer)
+        sign_out = phone.get_by_role("button", name="Log ud")
+        await sign_out.click()
+        await phone.wait_for_timeout(300)
+        assert "ikke er sendt" in questions[0]
+        assert "/messages" in phone.url, "saying no keeps the person signed in"
+
+        await sign_out.click()
+        await phone.wait_for_url(f"{live_server.url}/login")
+        kept = await phone.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('trinvis.'))"
+        )
+        assert kept == []
+    finally:
+        await context.close()
