@@ -32,6 +32,7 @@ from app.models import (
 from app.security.access import Via
 from app.security.audit import open_youth
 from app.services import plan as plan_service
+from app.services.checkin_history import Section, sections_for
 from app.services.messages import MessageView, unread_count, views
 from app.services.plan import Plan
 
@@ -53,6 +54,7 @@ class YouthPage:
     via: Via
     plan: Plan
     checkins: list[CheckIn]  # newest first
+    checkin_sections: list[Section]  # per instrument, WHO-5 first: the curve with thresholds
     open_alerts: list[CheckInAlert]
     messages: list[MessageView]  # the latest few, oldest first
     unread: int
@@ -68,6 +70,12 @@ class YouthPage:
     @property
     def is_own(self) -> bool:
         return self.via == Via.caseload
+
+    def instrument_name(self, code: str) -> str:
+        for section in self.checkin_sections:
+            if section.instrument.code == code:
+                return str(section.instrument.definition.name)
+        return code.upper()
 
     @property
     def guide_changes(self) -> int:
@@ -95,13 +103,24 @@ async def youth_page(
         ).all()
     )
     notes = await _recent(db, Note, youth.id, col(Note.created_at))
+    all_checkins = (
+        await db.exec(
+            select(CheckIn)
+            .where(CheckIn.youth_id == youth.id)
+            .order_by(col(CheckIn.taken_at), col(CheckIn.id))
+        )
+    ).all()
+    sections = await sections_for(
+        db, youth=youth, checkins=list(all_checkins), threshold_lines=True
+    )
     return YouthPage(
         youth=youth,
         person=plan.person,
         guide=guide,
         via=via,
         plan=plan,
-        checkins=await _recent(db, CheckIn, youth.id, col(CheckIn.taken_at)),
+        checkins=list(reversed(all_checkins))[:RECENT],
+        checkin_sections=sections,
         open_alerts=await _open(db, CheckInAlert, youth.id, col(CheckInAlert.acknowledged_at)),
         messages=await views(db, list(reversed(messages)), reader=actor, youth=youth),
         unread=await unread_count(db, reader=actor, youth=youth),

@@ -40,6 +40,10 @@ async def test_opening_a_young_person_shows_every_area_and_is_audited(
     for link in ("plan", "checkins", "messages", "notes", "appointments", "followups"):
         assert f"/guide/youth/{youth.id}/{link}" in page.text
     assert "Skridt 1" in page.text and "Ungeguide-historik" in page.text
+    # The WHO-5 trend with its threshold lines, and instruments by name, not by code.
+    assert 'id="youth-trend-who5-title"' in page.text
+    assert page.text.count('stroke-dasharray="6 4"') == 2  # the 50 and 28 lines
+    assert "(WHO5" not in page.text
     record = (await db.exec(select(AuditRecord))).one()
     assert (record.action, record.via, record.youth_id) == ("youth.view", "caseload", youth.id)
 
