@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     notification_lease_seconds: int = 120
     notification_max_attempts: int = 6
     sms_timeout_seconds: float = 10.0
+    # Staff screens show many young people's data: sessions end after this much idle time,
+    # and after this many hours in all, whatever happens.
+    staff_idle_minutes: int = Field(default=30, ge=5, le=480)
+    staff_session_hours: int = Field(default=12, ge=1, le=24)
 
     @property
     def is_production(self) -> bool:

@@ -17,12 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Role, User, UserSession
 from app.security.tokens import new_token, token_hash
-from app.settings import Settings
+from app.settings import Settings, get_settings
 
 YOUTH_IDLE = timedelta(days=30)
 YOUTH_ABSOLUTE = timedelta(days=180)
-STAFF_IDLE = timedelta(minutes=30)
-STAFF_ABSOLUTE = timedelta(hours=12)
 # Writing last_seen_at on every request would turn every page view into a write.
 TOUCH_AFTER = timedelta(seconds=60)
 
@@ -39,7 +37,14 @@ class SignedIn:
 
 
 def _lifetimes(role: str) -> tuple[timedelta, timedelta]:
-    return (YOUTH_IDLE, YOUTH_ABSOLUTE) if role == Role.youth else (STAFF_IDLE, STAFF_ABSOLUTE)
+    if role == Role.youth:
+        return YOUTH_IDLE, YOUTH_ABSOLUTE
+    # The municipality's IT sets these (TRINVIS_STAFF_IDLE_MINUTES, _SESSION_HOURS).
+    settings = get_settings()
+    return (
+        timedelta(minutes=settings.staff_idle_minutes),
+        timedelta(hours=settings.staff_session_hours),
+    )
 
 
 async def start_session(

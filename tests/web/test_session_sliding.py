@@ -51,3 +51,23 @@ async def test_signing_out_is_not_undone_by_the_sliding_cookie(client, db, setti
     response = await client.post("/logout", follow_redirects=False)
     cookie = _session_set_cookie(response, settings)
     assert cookie is not None and "Max-Age=0" in cookie
+
+
+async def test_staff_session_lengths_come_from_the_settings(db, monkeypatch):
+    from app.models import UserSession
+    from app.security.sessions import start_session
+    from app.security.tokens import token_hash
+    from app.settings import get_settings
+    from tests.factories import T0
+
+    monkeypatch.setenv("TRINVIS_STAFF_IDLE_MINUTES", "15")
+    monkeypatch.setenv("TRINVIS_STAFF_SESSION_HOURS", "8")
+    get_settings.cache_clear()
+    try:
+        guide = await make_user(db, Role.guide)
+        token = await start_session(db, user=guide, now=T0)
+    finally:
+        get_settings.cache_clear()
+    session = await db.get(UserSession, token_hash(token))
+    assert session.idle_timeout_seconds == 15 * 60
+    assert session.absolute_expires_at == T0 + timedelta(hours=8)
