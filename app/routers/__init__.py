@@ -19,6 +19,7 @@ from app.routers import (
     preferences,
     pwa,
     sign_in,
+    working_hours,
     workspace,
 )
 
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     appointments.router,
     notes.router,
     workspace.router,  # workspace area: young person's page, handover, team and covers
+    working_hours.router,
 ]

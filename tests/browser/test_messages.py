@@ -38,6 +38,15 @@ async def test_message_travels_both_ways_live(browser, phone, desktop, live_serv
     await desktop.goto(f"{live_server.url}/guide/inbox")
     await check_page(desktop, "messages-inbox-desktop")
 
+    # The guide's working week, which tells young people when to expect an answer.
+    await desktop.get_by_role("link", name="Min arbejdstid").click()
+    await desktop.wait_for_url(f"{live_server.url}/guide/working-hours")
+    await desktop.get_by_label("Jeg arbejder fredag").uncheck()
+    await desktop.get_by_role("button", name="Gem arbejdstid").click()
+    await desktop.wait_for_url(f"{live_server.url}/guide/working-hours?saved=1")
+    assert not await desktop.get_by_label("Jeg arbejder fredag").is_checked()
+    await check_page(desktop, "messages-working-hours-desktop")
+
 
 async def test_a_message_written_offline_waits_and_is_sent_once_when_back_online(
     browser, live_server, check_page
