@@ -187,7 +187,9 @@ async def save_settings(request: Request, db: SessionDep, user: CurrentUser, now
     except ValidationFailed as failed:
         return _settings_response(request, failed.values, errors=failed.errors, status_code=422)
     await municipal_settings.update(db, actor=user, form=form, now=now)
-    return redirect_after_post(request, "/admin/settings?saved=1")
+    return redirect_after_post(
+        request, "/admin/settings?saved=1", target="#settings-form", swap="outerHTML"
+    )
 
 
 @router.get("/admin/changes")
