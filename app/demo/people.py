@@ -18,6 +18,7 @@ from app.models import (
     User,
     Youth,
 )
+from app.services import municipal_settings
 
 YOUTH_COUNT = 40
 
@@ -182,6 +183,7 @@ async def _add_youth(
         destination=rng.choice(DESTINATIONS) if rng.random() < 0.75 else None,
         guide_id=guide.id,
         course_started_on=course_start.date(),
+        checkin_cadence_days=(await municipal_settings.current(db)).checkin_cadence_days,
         consent_at=course_start,
         created_at=course_start,
     )

@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models import base  # noqa: F401  (naming convention first)
+from app.models.admin import AdminChange
 from app.models.appointment import (
     AgendaItem,
     Appointment,
@@ -54,6 +55,7 @@ from app.models.youth import CourseStatus, Cover, GuideAssignment, ReadinessGrou
 
 __all__ = [
     "STAFF_ROLES",
+    "AdminChange",
     "AgendaItem",
     "AlertKind",
     "AppSetting",

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routers import (
+    admin,
     admin_access,
     appointments,
     auth,
@@ -36,6 +37,7 @@ ROUTERS: list[APIRouter] = [
     invites.router,
     me.router,
     admin_access.router,
+    admin.router,  # admin area: staff members, teams, settings, change log
     messages.router,
     plan.router,
     appointments.router,

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
-from app.models import Role
+from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
-from app.services import overview, staff_admin
+from app.services import staff_admin
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -22,12 +22,13 @@ router = APIRouter()
 async def _staff_page(
     request: Request,
     db: SessionDep,
+    user: User,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
-    staff = await overview.staff_directory(db)
+    staff = await staff_admin.staff_list(db, actor=user)
     teams = await staff_admin.teams(db)
     context = {
         "staff": staff,
@@ -40,8 +41,8 @@ async def _staff_page(
 
 @router.get("/admin/staff")
 @access(Role.admin)
-async def staff_page(request: Request, db: SessionDep) -> Response:
-    return await _staff_page(request, db)
+async def staff_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    return await _staff_page(request, db, user)
 
 
 @router.post("/admin/staff")
@@ -51,7 +52,9 @@ async def add_staff(request: Request, db: SessionDep, user: CurrentUser, now: No
         form = parse_form(staff_admin.StaffForm, await request.form())
         await staff_admin.add_staff(db, actor=user, form=form, now=now)
     except ValidationFailed as exc:
-        return await _staff_page(request, db, errors=exc.errors, values=exc.values, status_code=422)
+        return await _staff_page(
+            request, db, user, errors=exc.errors, values=exc.values, status_code=422
+        )
     return redirect_after_post(request, "/admin/staff?added=1")
 
 

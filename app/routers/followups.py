@@ -122,13 +122,13 @@ async def _youth_page(
         "start": {
             "errors": {},
             "values": {
-                **enrollments.DEFAULT_SCHEDULE,
+                **await enrollments.default_schedule(db),
                 "kind": "education",
                 "starts_on": local_today(now).isoformat(),
                 "client_key": secrets.token_urlsafe(16),
             },
         },
-        "schedule": {"errors": {}, "values": _schedule_values(data)},
+        "schedule": {"errors": {}, "values": await _schedule_values(db, data)},
         "end": {"errors": {}, "values": {"ended_on": local_today(now).isoformat()}},
     }
     if failed is not None:
@@ -142,9 +142,9 @@ async def _youth_page(
     )
 
 
-def _schedule_values(data: enrollments.YouthFollowUps) -> dict[str, Any]:
+async def _schedule_values(db: SessionDep, data: enrollments.YouthFollowUps) -> dict[str, Any]:
     if data.enrollment is None:
-        return dict(enrollments.DEFAULT_SCHEDULE)
+        return await enrollments.default_schedule(db)
     return {
         "first_gap_days": data.enrollment.first_gap_days,
         "interval_days": data.enrollment.interval_days,

@@ -20,18 +20,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.i18n import N_
 from app.models import AppSetting, GuideWorkingHours, Message, MessageKind, Youth
+from app.notifications.rules import DEFAULT_QUIET_HOURS, QuietHours
+from app.services import municipal_settings
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 # Monday to Friday, 8 to 16, when a guide has not set their own hours.
 DEFAULT_WEEK: dict[int, tuple[int, int]] = {day: (8 * 60, 16 * 60) for day in range(5)}
-QUIET_START, QUIET_END = time(22, 0), time(7, 0)
+DEFAULT_QUIET = QuietHours(*DEFAULT_QUIET_HOURS)
 REPLY_SAMPLE_DAYS = 90
 REPLY_MIN_SAMPLES = 3
 MAX_DAYS_SCANNED = 400
 
 SETTING_HELP_LINES = "messages.help_lines"
 SETTING_UNANSWERED_MINUTES = "messages.unanswered_after_working_minutes"
-SETTING_SMS_DELAY_MINUTES = "messages.sms_fallback_minutes"
 
 # Danish defaults; the municipality may replace them (AppSetting "messages.help_lines").
 DEFAULT_HELP_LINES: list[dict[str, Any]] = [
@@ -61,8 +62,8 @@ async def unanswered_limit_minutes(db: AsyncSession) -> int:
 
 
 async def sms_fallback_minutes(db: AsyncSession) -> int:
-    value = await _setting(db, SETTING_SMS_DELAY_MINUTES)
-    return int(value) if isinstance(value, int) and value > 0 else 30
+    """How long a message to a young person may stay unread before an SMS (admin setting)."""
+    return (await municipal_settings.current(db)).sms_delay_minutes
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,9 @@ def next_opening(now: datetime, week: Week) -> datetime | None:
     return None
 
 
-def after_quiet_hours(moment: datetime) -> datetime:
-    """`moment`, or 07:00 Copenhagen time when it falls in the quiet hours 22–07."""
-    local = moment.astimezone(LOCAL_TZ)
-    if QUIET_END <= local.time() < QUIET_START:
-        return moment
-    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-    return datetime.combine(day, QUIET_END, tzinfo=LOCAL_TZ)
+def after_quiet_hours(moment: datetime, hours: QuietHours = DEFAULT_QUIET) -> datetime:
+    """`moment`, or the end of the quiet hours (the municipality's, 22–07 by default)."""
+    return hours.until(moment) or moment
 
 
 async def usual_reply_minutes(db: AsyncSession, *, guide_id: int, now: datetime) -> int | None:

@@ -32,6 +32,7 @@ from app.models import (
 from app.security.access import youth_scope
 from app.security.audit import open_youth
 from app.services import followup_schedule as plan
+from app.services import municipal_settings
 from app.services.followup_flags import active_enrollment, handle_open_flags
 
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -43,7 +44,11 @@ class ScheduleForm(BaseModel):
     length_months: int = Field(ge=1, le=24)
 
 
-class StartForm(ScheduleForm):
+class StartForm(BaseModel):
+    # Left empty, the municipality's defaults apply (admin settings).
+    first_gap_days: int | None = Field(default=None, ge=1, le=60)
+    interval_days: int | None = Field(default=None, ge=7, le=60)
+    length_months: int | None = Field(default=None, ge=1, le=24)
     kind: EnrollmentKind
     place: Text200
     starts_on: date
@@ -64,7 +69,6 @@ class CourseEndForm(BaseModel):
     outcome: CourseEndOutcome
 
 
-DEFAULT_SCHEDULE = {"first_gap_days": 7, "interval_days": 14, "length_months": 12}
 OUTCOME_OF_KIND = {
     EnrollmentKind.education: CourseEndOutcome.education,
     EnrollmentKind.job: CourseEndOutcome.job,
@@ -80,6 +84,16 @@ class YouthFollowUps:
     flags: list[RiskFlag]
     past_enrollments: list[Enrollment]
     course_ends: list[CourseEnd]
+
+
+async def default_schedule(db: AsyncSession) -> dict[str, int]:
+    """The municipality's eftervend defaults (first gap, interval, length) for a new start."""
+    settings = await municipal_settings.current(db)
+    return {
+        "first_gap_days": settings.followup_first_gap_days,
+        "interval_days": settings.followup_interval_days,
+        "length_months": settings.followup_length_months,
+    }
 
 
 async def _youth_and_person(db: AsyncSession, youth_id: int) -> tuple[Youth, User]:
@@ -160,11 +174,16 @@ async def register_start(
     if await active_enrollment(db, youth_id=youth_id) is not None:
         raise Conflict(N_("A start is already registered. End it before registering a new one."))
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = form.model_dump() | {
-        "youth_id": youth_id,
-        "created_by_id": actor.id,
-        "created_at": now,
-    }
+    given = {key: value for key, value in form.model_dump().items() if value is not None}
+    values = (
+        await default_schedule(db)
+        | given
+        | {
+            "youth_id": youth_id,
+            "created_by_id": actor.id,
+            "created_at": now,
+        }
+    )
     statement = (
         insert(Enrollment).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
     )

@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.notifications.outbox import enqueue
 from app.security.tokens import new_token, token_hash
+from app.services import municipal_settings
 from app.services.accounts import start_signed_in
 from app.services.one_time_codes import parse_address
 from app.web.timefmt import local
@@ -98,6 +99,7 @@ async def invite_youth(
         readiness_group=form.readiness_group,
         guide_id=actor.id,
         course_started_on=local(now).date(),
+        checkin_cadence_days=(await municipal_settings.current(db)).checkin_cadence_days,
         created_at=now,
     )
     db.add(youth)

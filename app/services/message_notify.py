@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Cover, Message, RealtimePresence, Role, User, Youth
 from app.notifications.outbox import enqueue
+from app.notifications.rules import quiet_hours
 from app.realtime.hub import PRESENCE_STALE, hub
 from app.services.availability import after_quiet_hours, sms_fallback_minutes
 
@@ -68,6 +69,7 @@ async def new_message(
     if sender.role == Role.youth:
         await _to_guides(db, youth=youth, message_id=message.id, params=params, now=now)
         return
+    hours = await quiet_hours(db)
     if not await is_connected(db, user_id=youth.user_id, now=now):
         await enqueue(
             db,
@@ -76,7 +78,7 @@ async def new_message(
             dedupe_key=f"{KIND}:{message.id}",
             params=params,
             now=now,
-            not_before=after_quiet_hours(now),
+            not_before=after_quiet_hours(now, hours),
         )
     delay = timedelta(minutes=await sms_fallback_minutes(db))
     await enqueue(
@@ -87,7 +89,7 @@ async def new_message(
         dedupe_key=f"{KIND}:{message.id}:sms",
         params={**params, "cancel_if_read_message_id": message.id},
         now=now,
-        not_before=after_quiet_hours(now + delay),
+        not_before=after_quiet_hours(now + delay, hours),
     )
 
 

@@ -10,10 +10,15 @@ from fastapi.responses import RedirectResponse
 from app.web.templating import is_htmx
 
 
-def redirect_after_post(request: Request, url: str, *, target: str = "#main") -> Response:
+def redirect_after_post(
+    request: Request, url: str, *, target: str = "#main", swap: str | None = None
+) -> Response:
+    """`swap="outerHTML"` when `target` is the partial's own outer element (a form)."""
     if is_htmx(request):
-        location = json.dumps({"path": url, "target": target, "select": target})
-        return Response(status_code=204, headers={"HX-Location": location})
+        spec = {"path": url, "target": target, "select": target}
+        if swap is not None:
+            spec["swap"] = swap
+        return Response(status_code=204, headers={"HX-Location": json.dumps(spec)})
     return RedirectResponse(url, status_code=303)
 
 
