@@ -20,7 +20,7 @@ router = APIRouter()
 async def working_hours_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     days = await working_hours.own_week(db, actor=user)
     saved = request.query_params.get("saved") == "1"
-    context = {"days": days, "errors": {}, "values": None, "saved": saved}
+    context: dict[str, object] = {"days": days, "errors": {}, "values": None, "saved": saved}
     return render(request, "messages/working_hours.html", context)
 
 

@@ -33,6 +33,7 @@ MAX_DAYS_SCANNED = 400
 
 SETTING_HELP_LINES = "messages.help_lines"
 SETTING_UNANSWERED_MINUTES = "messages.unanswered_after_working_minutes"
+SETTING_UNANSWERED_HOURS = "messages.unanswered_after_working_hours"
 
 # Danish defaults; the municipality may replace them (AppSetting "messages.help_lines").
 DEFAULT_HELP_LINES: list[dict[str, Any]] = [
@@ -56,7 +57,14 @@ async def _setting(db: AsyncSession, key: str) -> Any:
 
 
 async def unanswered_limit_minutes(db: AsyncSession) -> int:
-    """How much working time a young person's message may wait (default one working day)."""
+    """How much working time a young person's message may wait (default one working day).
+
+    The admin sets it in working hours (`/admin/settings`); an older row in minutes
+    still counts.
+    """
+    hours = await _setting(db, SETTING_UNANSWERED_HOURS)
+    if isinstance(hours, int) and not isinstance(hours, bool) and hours > 0:
+        return hours * 60
     value = await _setting(db, SETTING_UNANSWERED_MINUTES)
     return int(value) if isinstance(value, int) and value > 0 else 8 * 60
 

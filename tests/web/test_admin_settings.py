@@ -23,6 +23,8 @@ DEFAULT_FORM = {
     "quiet_start_hour": "22",
     "quiet_end_hour": "7",
     "sms_delay_minutes": "30",
+    "unanswered_after_hours": "8",
+    "help_lines": "",
     "retention_months": "60",
 }
 
@@ -213,3 +215,49 @@ async def test_a_young_person_invited_later_gets_the_municipal_check_in_cadence(
     assert response.status_code == 303
     youth = (await db.exec(select(Youth).where(Youth.guide_id == guide.id))).one()
     assert youth.checkin_cadence_days == 45
+
+
+async def test_the_municipalitys_help_lines_replace_the_defaults_by_age(
+    client, db, settings, frozen_clock
+):
+    from app.services.availability import help_lines
+
+    await admin_signed_in(client, db, settings, frozen_clock)
+    today = frozen_clock.now.date()
+    before = await help_lines(db, birth_date=date(2000, 1, 1), today=today)
+    assert [line.number for line in before] == ["112", "70 201 201", "39 25 25 25"]
+
+    own = "Alarm | 112\nFjordby Ungerådgivning | +45 70 10 20 30\nUng-linjen | 33 33 33 33 | 18"
+    assert (await save(client, help_lines=own)).status_code == 303
+    adult = await help_lines(db, birth_date=date(2000, 1, 1), today=today)
+    child = await help_lines(db, birth_date=date(today.year - 16, 1, 1), today=today)
+    assert [line.name for line in adult] == ["Alarm", "Fjordby Ungerådgivning"]
+    assert [line.number for line in child][-1] == "33 33 33 33"
+    page = await client.get("/admin/settings")
+    assert "Ung-linjen | 33 33 33 33 | 18" in page.text
+
+    # Emptied again: the Danish defaults are back.
+    assert (await save(client, help_lines="")).status_code == 303
+    again = await help_lines(db, birth_date=date(2000, 1, 1), today=today)
+    assert [line.number for line in again] == ["112", "70 201 201", "39 25 25 25"]
+
+
+async def test_a_help_line_without_a_number_is_refused_and_kept_as_typed(
+    client, db, settings, frozen_clock
+):
+    await admin_signed_in(client, db, settings, frozen_clock)
+    response = await save(client, help_lines="Alarm | 112\nRing til os | hurtigt")
+    assert response.status_code == 422
+    assert "Et nummer må kun have cifre" in response.text
+    assert "Ring til os | hurtigt" in response.text
+    assert (await db.exec(select(AppSetting))).all() == []
+
+
+async def test_the_unanswered_limit_is_set_in_working_hours(client, db, settings, frozen_clock):
+    from app.services.availability import unanswered_limit_minutes
+
+    await admin_signed_in(client, db, settings, frozen_clock)
+    assert await unanswered_limit_minutes(db) == 8 * 60
+    assert (await save(client, unanswered_after_hours="4")).status_code == 303
+    assert await unanswered_limit_minutes(db) == 4 * 60
+    assert (await save(client, unanswered_after_hours="0")).status_code == 422
