@@ -30,7 +30,7 @@ from app.models import (
     ReplySnippet,
     Role,
 )
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories import make_cover, make_team, make_user, make_youth, sign_in, user_of
 from tests.web.test_every_route_access import api_routes
 from tests.workspace_factories import busy_youth, key
 
@@ -114,6 +114,7 @@ async def _world(db, now, theirs, name: str) -> dict[str, object]:
         "cover_id": cover.id,
         "user_id": person.id,
         "notification_id": 1,
+        "team_id": (await make_team(db)).id,
         "code": "who5",
         "token": "not-a-real-token-0123456789abcdef",
     }
