@@ -18,6 +18,7 @@ from app.routers import (
     plan,
     preferences,
     pwa,
+    reports,
     sign_in,
     workspace,
 )
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     appointments.router,
     notes.router,
     workspace.router,  # workspace area: young person's page, handover, team and covers
+    reports.router,  # the leaders' key-figure report
 ]

@@ -1,0 +1,46 @@
+"""All key figures for a scope and a period, computed in the database.
+
+A fixed number of aggregate queries (ten), whatever the number of young people: each
+area's module (`courses`, `wellbeing`, `eftervend`, `staff`) owns its queries, and this
+module only gathers their results. Nothing here is suppressed yet: `report.py` does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.services.key_figures import courses, eftervend, staff, wellbeing
+from app.services.key_figures.courses import Courses, Outcomes
+from app.services.key_figures.eftervend import FollowUps, Retention
+from app.services.key_figures.period import Period
+from app.services.key_figures.scope import Scope
+from app.services.key_figures.staff import Changes
+from app.services.key_figures.wellbeing import Completion, Progression
+
+
+@dataclass(frozen=True)
+class RawFigures:
+    courses: Courses
+    outcomes: Outcomes
+    progression: Progression
+    completion: Completion
+    retention: Retention
+    follow_ups: FollowUps
+    changes: Changes
+    caseloads: list[int]
+
+
+async def compute(db: AsyncSession, *, scope: Scope, period: Period) -> RawFigures:
+    """Every figure of the report, unsuppressed (never shown as it is)."""
+    return RawFigures(
+        courses=await courses.courses(db, scope=scope, period=period),
+        outcomes=await courses.outcomes(db, scope=scope, period=period),
+        progression=await wellbeing.progression(db, scope=scope, period=period),
+        completion=await wellbeing.completion(db, scope=scope, period=period),
+        retention=await eftervend.retention(db, scope=scope, period=period),
+        follow_ups=await eftervend.follow_ups(db, scope=scope, period=period),
+        changes=await staff.changes(db, scope=scope, period=period),
+        caseloads=await staff.caseloads(db, scope=scope, period=period),
+    )

@@ -1,0 +1,115 @@
+"""The group and the outcomes: who was followed, new and ended courses, long-term plans,
+how courses ended and how long the way to a destination took. Two aggregate queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import (
+    CourseEnd,
+    CourseEndOutcome,
+    Enrollment,
+    EnrollmentKind,
+    PlanStep,
+    ReadinessGroup,
+    Youth,
+)
+from app.services.key_figures.period import Period
+from app.services.key_figures.scope import Scope, days_between, followed, last_course_ends, rows
+from app.services.plan import LONG_TERM_PLAN_MIN_STEPS
+
+POSITIVE = (CourseEndOutcome.education, CourseEndOutcome.job)
+
+
+@dataclass
+class Courses:
+    followed: Counter[ReadinessGroup] = field(default_factory=Counter)
+    new: Counter[ReadinessGroup] = field(default_factory=Counter)
+    with_plan: int = 0
+
+
+@dataclass
+class Outcomes:
+    ended: Counter[ReadinessGroup] = field(default_factory=Counter)
+    by_outcome: Counter[CourseEndOutcome] = field(default_factory=Counter)
+    started_education: int = 0
+    # Days from course start to destination, for each positive course end.
+    days: Counter[int] = field(default_factory=Counter)
+
+
+async def courses(db: AsyncSession, *, scope: Scope, period: Period) -> Courses:
+    last_end = last_course_ends()
+    steps = (
+        select(PlanStep.youth_id, func.count().label("n"))
+        .where(col(PlanStep.deleted_at).is_(None))
+        .group_by(col(PlanStep.youth_id))
+        .subquery("steps")
+    )
+    is_followed = followed(period, last_end)
+    has_plan = and_(
+        col(Youth.destination).is_not(None),
+        col(Youth.destination) != "",
+        steps.c.n >= LONG_TERM_PLAN_MIN_STEPS,
+    )
+    is_new = col(Youth.course_started_on).between(period.start, period.end)
+    statement = (
+        select(
+            Youth.readiness_group,
+            func.sum(case((is_followed, 1), else_=0)),
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((and_(is_followed, has_plan), 1), else_=0)),
+        )
+        .outerjoin(last_end, last_end.c.youth_id == col(Youth.id))
+        .outerjoin(steps, steps.c.youth_id == col(Youth.id))
+        .where(scope.youth())
+        .group_by(col(Youth.readiness_group))
+    )
+    result = Courses()
+    for group, followed_count, new_count, plan_count in await rows(db, statement):
+        result.followed[ReadinessGroup(group)] += int(followed_count or 0)
+        result.new[ReadinessGroup(group)] += int(new_count or 0)
+        result.with_plan += int(plan_count or 0)
+    return result
+
+
+async def outcomes(db: AsyncSession, *, scope: Scope, period: Period) -> Outcomes:
+    any_start = aliased(Enrollment)
+    started_education = (
+        exists()
+        .where(
+            any_start.youth_id == CourseEnd.youth_id,
+            any_start.kind == EnrollmentKind.education,
+            col(any_start.starts_on) <= col(CourseEnd.ended_on),
+        )
+        .correlate(CourseEnd)
+    )
+    reached_on = func.coalesce(col(Enrollment.starts_on), col(CourseEnd.ended_on))
+    ends = (
+        select(
+            col(Youth.readiness_group).label("grp"),
+            col(CourseEnd.outcome).label("outcome"),
+            case((started_education, 1), else_=0).label("education"),
+            days_between(db, col(Youth.course_started_on), reached_on).label("days"),
+        )
+        .join(Youth, col(Youth.id) == col(CourseEnd.youth_id))
+        .outerjoin(Enrollment, col(Enrollment.id) == col(CourseEnd.enrollment_id))
+        .where(scope.youth(), col(CourseEnd.ended_on).between(period.start, period.end))
+        .subquery("ends")
+    )
+    statement = select(
+        ends.c.grp, ends.c.outcome, ends.c.education, ends.c.days, func.count()
+    ).group_by(ends.c.grp, ends.c.outcome, ends.c.education, ends.c.days)
+    result = Outcomes()
+    for group, outcome, education, days, count in await rows(db, statement):
+        result.ended[ReadinessGroup(group)] += count
+        result.by_outcome[CourseEndOutcome(outcome)] += count
+        result.started_education += count if education else 0
+        if outcome in POSITIVE:
+            result.days[max(0, int(days))] += count
+    return result

@@ -1,0 +1,76 @@
+"""The SQL pieces every key-figure query shares: whose young people, and who was followed.
+
+A young person belongs to the team of their current guide; the municipality is every
+team of the leader's municipality. The queries never load young people one by one: each
+is one aggregate statement, however many young people there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.sql import Select, Subquery
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import CourseEnd, CourseStatus, Role, Team, User, Youth
+from app.services.key_figures.period import Period, ScopeKind
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    team_id: int | None
+    municipality_id: int | None
+
+    def guide_ids(self) -> Select[Any]:
+        """Every guide (active or not) of the team or the municipality."""
+        query = select(User.id).where(User.role == Role.guide)
+        if self.kind == ScopeKind.team:
+            return query.where(User.team_id == self.team_id)
+        teams = select(Team.id).where(Team.municipality_id == self.municipality_id)
+        return query.where(col(User.team_id).in_(teams))
+
+    def youth(self) -> ColumnElement[bool]:
+        return col(Youth.guide_id).in_(self.guide_ids())
+
+
+def last_course_ends() -> Subquery:
+    """The date each young person's course ended (the latest course end)."""
+    return (
+        select(CourseEnd.youth_id, func.max(CourseEnd.ended_on).label("ended_on"))
+        .group_by(col(CourseEnd.youth_id))
+        .subquery("last_end")
+    )
+
+
+def followed(period: Period, last_end: Subquery) -> ColumnElement[bool]:
+    """The course overlaps the period (started by its last day, not ended before its first)."""
+    return and_(
+        col(Youth.course_started_on) <= period.end,
+        or_(col(Youth.status) != CourseStatus.ended, last_end.c.ended_on >= period.start),
+    )
+
+
+def followed_youth_ids(scope: Scope, period: Period) -> Select[Any]:
+    last_end = last_course_ends()
+    return (
+        select(Youth.id)
+        .outerjoin(last_end, last_end.c.youth_id == col(Youth.id))
+        .where(scope.youth(), followed(period, last_end))
+    )
+
+
+def days_between(db: AsyncSession, start: Any, end: Any) -> ColumnElement[int]:
+    """Whole days from the date `start` to the date `end`, on SQLite and PostgreSQL."""
+    if db.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(end) - func.julianday(start), Integer)
+    return cast(end - start, Integer)
+
+
+async def rows(db: AsyncSession, statement: Any) -> Sequence[Row[Any]]:
+    return (await db.execute(statement)).all()

@@ -1,0 +1,175 @@
+"""Small-cell suppression: no published number may tell about fewer than 5 young people.
+
+Primary suppression hides every cell below the threshold (zero included, so "<5" never
+tells whether anyone is in the cell). Secondary suppression then hides more cells until
+no hidden cell can be worked out from the shown ones through the report's additive
+relations (a total and its parts). "Worked out" is decided exactly: a hidden cell is
+recoverable when its value follows from the relations by linear algebra, i.e. its unit
+vector lies in the row space of the relations restricted to the hidden cells.
+
+Pure functions, no database: `tests/unit/test_key_figures_suppression.py` checks them,
+including by brute force that a hidden cell has more than one possible value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`total` is the sum of `parts`."""
+
+    total: str
+    parts: tuple[str, ...]
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (self.total, *self.parts)
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    primary: frozenset[str]  # below the threshold: shown as "<5"
+    secondary: frozenset[str]  # hidden so that a primary cell cannot be worked out
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        return self.primary | self.secondary
+
+
+def suppress(
+    cells: Mapping[str, int], relations: Sequence[Relation], threshold: int = THRESHOLD
+) -> Suppressed:
+    """The cells to hide: those below `threshold`, and enough others that none is recoverable.
+
+    A reader knows a "<5" cell lies in 0-4 and a secondary one is 5 or more, so a hidden
+    cell also counts as recoverable when those bounds pin it to one value.
+    """
+    relations = [r for r in relations if all(c in cells for c in r.cells)]
+    primary = frozenset(name for name, value in cells.items() if value < threshold)
+    hidden = set(primary)
+    while True:
+        exposed = recoverable(hidden, relations) | pinned(cells, primary, hidden, relations)
+        if not exposed:
+            return Suppressed(primary, frozenset(hidden - primary))
+        extra = _next_to_hide(min(exposed), hidden, cells, relations)
+        if extra is None:  # nothing left to hide around it: hide every related cell
+            hidden.update(c for r in relations for c in r.cells)
+            return Suppressed(primary, frozenset(hidden - primary))
+        hidden.add(extra)
+
+
+def pinned(
+    cells: Mapping[str, int],
+    primary: frozenset[str],
+    hidden: set[str],
+    relations: Sequence[Relation],
+    threshold: int = THRESHOLD,
+) -> set[str]:
+    """Hidden cells whose bounds (0-4 for "<5", 5 or more otherwise) leave one value.
+
+    Interval propagation over the relations until nothing changes.
+    """
+    infinity = float("inf")
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for name in cells:
+        if name not in hidden:
+            low[name] = high[name] = cells[name]
+        elif name in primary:
+            low[name], high[name] = 0, threshold - 1
+        else:
+            low[name], high[name] = threshold, infinity
+    for _ in range(4 * len(cells) + 4):
+        changed = False
+        for r in relations:
+            bounds = [
+                (r.total, sum(low[p] for p in r.parts), sum(high[p] for p in r.parts))
+            ] + [
+                (
+                    p,
+                    low[r.total] - sum(high[q] for q in r.parts if q != p),
+                    high[r.total] - sum(low[q] for q in r.parts if q != p),
+                )
+                for p in r.parts
+            ]
+            for name, lo, hi in bounds:
+                if lo > low[name]:
+                    low[name], changed = lo, True
+                if hi < high[name]:
+                    high[name], changed = hi, True
+        if not changed:
+            break
+    return {name for name in hidden if name in low and low[name] == high[name]}
+
+
+def _next_to_hide(
+    exposed: str, hidden: set[str], cells: Mapping[str, int], relations: Sequence[Relation]
+) -> str | None:
+    """The smallest shown cell that shares a relation with the exposed one (parts first)."""
+    candidates = [
+        (name == r.total, cells[name], name)
+        for r in relations
+        if exposed in r.cells
+        for name in r.cells
+        if name not in hidden
+    ]
+    if not candidates:
+        candidates = [
+            (name == r.total, cells[name], name)
+            for r in relations
+            if hidden & set(r.cells)
+            for name in r.cells
+            if name not in hidden
+        ]
+    return min(candidates)[2] if candidates else None
+
+
+def recoverable(hidden: set[str] | frozenset[str], relations: Sequence[Relation]) -> set[str]:
+    """The hidden cells whose value follows from the shown cells and the relations."""
+    unknown = sorted(hidden & {c for r in relations for c in r.cells})
+    if not unknown:
+        return set()
+    index = {name: i for i, name in enumerate(unknown)}
+    rows = []
+    for relation in relations:
+        row = [Fraction(0)] * len(unknown)
+        for sign, name in [(1, relation.total), *((-1, p) for p in relation.parts)]:
+            if name in index:
+                row[index[name]] += sign
+        if any(row):
+            rows.append(row)
+    basis = _row_echelon(rows)
+    rank = len(basis)
+    found = set()
+    for name, i in index.items():
+        unit = [Fraction(0)] * len(unknown)
+        unit[i] = Fraction(1)
+        if len(_row_echelon([*basis, unit])) == rank:
+            found.add(name)
+    return found
+
+
+def _row_echelon(rows: list[list[Fraction]]) -> list[list[Fraction]]:
+    """The non-zero rows of the reduced row echelon form (Gauss-Jordan, exact fractions)."""
+    matrix = [list(row) for row in rows]
+    pivot_row = 0
+    width = len(matrix[0]) if matrix else 0
+    for column in range(width):
+        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][column]), None)
+        if pivot is None:
+            continue
+        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
+        lead = matrix[pivot_row][column]
+        matrix[pivot_row] = [value / lead for value in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][column]:
+                factor = matrix[r][column]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row])]
+        pivot_row += 1
+    return matrix[:pivot_row]
