@@ -102,11 +102,20 @@ async def key_figure_report(
     return build(raw, period=period, scope=form.scope, scope_name=name)
 
 
-def build(raw: RawFigures, *, period: Period, scope: ScopeKind, scope_name: str) -> KeyFigureReport:
+def build(
+    raw: RawFigures,
+    *,
+    period: Period,
+    scope: ScopeKind,
+    scope_name: str,
+) -> KeyFigureReport:
+    """The report as shown, from raw figures."""
     suppression = apply_suppression(raw)
     shown = values(raw, suppression)
     rows = [
-        CourseRow(group, {c: suppression.cell(f"{c}.{group}") for c in ("followed", "new", "ended")})
+        CourseRow(
+            group, {c: suppression.cell(f"{c}.{group}") for c in ("followed", "new", "ended")}
+        )
         for group in [*(g.value for g in GROUPS), "total"]
     ]
     return KeyFigureReport(
@@ -129,7 +138,10 @@ def _charts(v: dict[str, Value], rows: list[CourseRow]) -> dict[str, BarChart]:
     return {
         "groups": bar_chart(groups, percent=False, step=10),
         "outcomes": bar_chart(
-            [BarInput.of(v[i]) for i in ("positive_destination", "started_education", "long_term_plan")]
+            [
+                BarInput.of(v[i])
+                for i in ("positive_destination", "started_education", "long_term_plan")
+            ]
         ),
         "days": bar_chart([BarInput.of(v["days_to_destination"])], percent=False, step=50),
         "eftervend": bar_chart(

@@ -94,7 +94,9 @@ def bar_chart(values: list[BarInput], *, percent: bool = True, step: int = 25) -
                 hidden=value.hidden,
                 y=y,
                 width=0.0 if value.value is None else x(value.value) - LABEL_WIDTH,
-                references=[RefMark(x(ref.value), ref.value, ref.label) for ref in value.references],
+                references=[
+                    RefMark(x(ref.value), ref.value, ref.label) for ref in value.references
+                ],
             )
         )
     ticks = [Tick(x(t), t) for t in range(0, int(top_value) + 1, step)]

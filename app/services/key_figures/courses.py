@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func
 from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import (
@@ -83,8 +83,8 @@ async def outcomes(db: AsyncSession, *, scope: Scope, period: Period) -> Outcome
     started_education = (
         exists()
         .where(
-            any_start.youth_id == CourseEnd.youth_id,
-            any_start.kind == EnrollmentKind.education,
+            col(any_start.youth_id) == col(CourseEnd.youth_id),
+            col(any_start.kind) == EnrollmentKind.education,
             col(any_start.starts_on) <= col(CourseEnd.ended_on),
         )
         .correlate(CourseEnd)
@@ -102,7 +102,7 @@ async def outcomes(db: AsyncSession, *, scope: Scope, period: Period) -> Outcome
         .where(scope.youth(), col(CourseEnd.ended_on).between(period.start, period.end))
         .subquery("ends")
     )
-    statement = select(
+    statement = select(  # type: ignore[call-overload]
         ends.c.grp, ends.c.outcome, ends.c.education, ends.c.days, func.count()
     ).group_by(ends.c.grp, ends.c.outcome, ends.c.education, ends.c.days)
     result = Outcomes()

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlmodel import col
+from sqlalchemy import ColumnElement, and_, case, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enrollment, EnrollmentEnd, FollowUp, Youth
@@ -51,11 +51,11 @@ class FollowUps:
 
 async def retention(db: AsyncSession, *, scope: Scope, period: Period) -> Retention:
     """One row per start date (and per drop-out time): small however many starts there are."""
-    dropped = Enrollment.end_reason == EnrollmentEnd.dropped_out
+    dropped = col(Enrollment.end_reason) == EnrollmentEnd.dropped_out
     statement = (
-        select(
-            Enrollment.starts_on,
-            case((dropped, Enrollment.ended_at), else_=None).label("dropped_at"),
+        select(  # type: ignore[call-overload]
+            col(Enrollment.starts_on),
+            case((dropped, col(Enrollment.ended_at)), else_=None).label("dropped_at"),
             case((col(Enrollment.ended_at) < period.starts_at, 1), else_=0).label("ended_before"),
             func.count(),
         )
@@ -94,7 +94,7 @@ async def follow_ups(db: AsyncSession, *, scope: Scope, period: Period) -> Follo
     count, young, answered = (await rows(db, totals))[0]
     hour = _handled_hour(db)
     by_day = (
-        select(FollowUp.due_on, hour.label("hour"), func.count())
+        select(col(FollowUp.due_on), hour.label("hour"), func.count())  # type: ignore[call-overload]
         .where(due)
         .group_by(col(FollowUp.due_on), "hour")
     )

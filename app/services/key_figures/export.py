@@ -38,7 +38,17 @@ def report_csv(report: KeyFigureReport) -> str:
         for column, cell in row.cells.items():
             label = f"{gettext(GROUP_LABELS[row.group])}: {column}"
             writer.writerow(
-                ["group", f"{column}.{row.group}", text_cell(label), cell_text(cell), "", "", "young_people", "", ""]
+                [
+                    "group",
+                    f"{column}.{row.group}",
+                    text_cell(label),
+                    cell_text(cell),
+                    "",
+                    "",
+                    "young_people",
+                    "",
+                    "",
+                ]
             )
     for section, _title in report.sections:
         for value in report.section(section):

@@ -90,9 +90,9 @@ def cells_of(raw: RawFigures) -> dict[str, int]:
     followed, ended = cells["followed.total"], cells["ended.total"]
     for outcome in CourseEndOutcome:
         cells[f"outcome.{outcome.value}"] = o.by_outcome[outcome]
-    cells["outcome.positive"] = o.by_outcome[CourseEndOutcome.education] + o.by_outcome[
-        CourseEndOutcome.job
-    ]
+    cells["outcome.positive"] = (
+        o.by_outcome[CourseEndOutcome.education] + o.by_outcome[CourseEndOutcome.job]
+    )
     cells["plan.with"], cells["plan.without"] = c.with_plan, followed - c.with_plan
     cells["edu.started"] = o.started_education
     cells["edu.not_started"] = ended - o.started_education
@@ -183,7 +183,12 @@ def values(raw: RawFigures, s: Suppression) -> dict[str, Value]:
     share("who5_gain", "who5.gain", "who5.no_gain", "who5.measured")
     v["checkin_completion"] = _completion(raw)
     for months in RETENTION_MONTHS:
-        share(f"retained_{months}m", f"ret{months}.stayed", f"ret{months}.dropped", f"ret{months}.eligible")
+        share(
+            f"retained_{months}m",
+            f"ret{months}.stayed",
+            f"ret{months}.dropped",
+            f"ret{months}.eligible",
+        )
     share("dropout", "run.dropped", "run.stayed", "run.total")
     v.update(_follow_ups(raw))
     v["contact_changes"] = _changes(raw, s)

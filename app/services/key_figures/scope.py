@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_, select
-from sqlalchemy.engine import Row
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_
 from sqlalchemy.sql import Select, Subquery
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CourseEnd, CourseStatus, Role, Team, User, Youth
@@ -72,5 +71,5 @@ def days_between(db: AsyncSession, start: Any, end: Any) -> ColumnElement[int]:
     return cast(end - start, Integer)
 
 
-async def rows(db: AsyncSession, statement: Any) -> Sequence[Row[Any]]:
+async def rows(db: AsyncSession, statement: Any) -> Sequence[Any]:
     return (await db.execute(statement)).all()

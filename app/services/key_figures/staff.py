@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlmodel import col
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import GuideAssignment, Role, User, Youth

@@ -54,14 +54,23 @@ def suppress(
     primary = frozenset(name for name, value in cells.items() if value < threshold)
     hidden = set(primary)
     while True:
-        exposed = recoverable(hidden, relations) | pinned(cells, primary, hidden, relations)
+        exposed = _exposed(cells, primary, hidden, relations)
         if not exposed:
             return Suppressed(primary, frozenset(hidden - primary))
-        extra = _next_to_hide(min(exposed), hidden, cells, relations)
+        extra = _next_to_hide(min(exposed), hidden, cells, primary, relations)
         if extra is None:  # nothing left to hide around it: hide every related cell
             hidden.update(c for r in relations for c in r.cells)
             return Suppressed(primary, frozenset(hidden - primary))
         hidden.add(extra)
+
+
+def _exposed(
+    cells: Mapping[str, int],
+    primary: frozenset[str],
+    hidden: set[str],
+    relations: Sequence[Relation],
+) -> set[str]:
+    return recoverable(hidden, relations) | pinned(cells, primary, hidden, relations)
 
 
 def pinned(
@@ -88,9 +97,7 @@ def pinned(
     for _ in range(4 * len(cells) + 4):
         changed = False
         for r in relations:
-            bounds = [
-                (r.total, sum(low[p] for p in r.parts), sum(high[p] for p in r.parts))
-            ] + [
+            bounds = [(r.total, sum(low[p] for p in r.parts), sum(high[p] for p in r.parts))] + [
                 (
                     p,
                     low[r.total] - sum(high[q] for q in r.parts if q != p),
@@ -109,50 +116,84 @@ def pinned(
 
 
 def _next_to_hide(
-    exposed: str, hidden: set[str], cells: Mapping[str, int], relations: Sequence[Relation]
+    exposed: str,
+    hidden: set[str],
+    cells: Mapping[str, int],
+    primary: frozenset[str],
+    relations: Sequence[Relation],
 ) -> str | None:
-    """The smallest shown cell that shares a relation with the exposed one (parts first)."""
-    candidates = [
-        (name == r.total, cells[name], name)
-        for r in relations
-        if exposed in r.cells
-        for name in r.cells
-        if name not in hidden
-    ]
+    """A shown cell sharing a relation with the exposed one: a part before a total, then
+    the one that leaves the fewest cells exposed, then the smallest (the least lost)."""
+    candidates = _shown_around(exposed, hidden, relations)
     if not candidates:
-        candidates = [
-            (name == r.total, cells[name], name)
-            for r in relations
-            if hidden & set(r.cells)
-            for name in r.cells
-            if name not in hidden
-        ]
-    return min(candidates)[2] if candidates else None
+        return None
+    totals = {r.total for r in relations}
+
+    def cost(name: str) -> tuple[bool, int, int, str]:
+        left = _exposed(cells, primary, hidden | {name}, relations)
+        return (name in totals, len(left), cells[name], name)
+
+    return min(candidates, key=cost)
+
+
+def _shown_around(exposed: str, hidden: set[str], relations: Sequence[Relation]) -> set[str]:
+    """The shown cells of the relations nearest the exposed cell: its own relations, or,
+    when all their cells are hidden already, those reached through hidden cells."""
+    reached, frontier = {exposed}, {exposed}
+    while frontier:
+        near = [r for r in relations if frontier & set(r.cells)]
+        shown = {name for r in near for name in r.cells if name not in hidden}
+        if shown:
+            return shown
+        frontier = {name for r in near for name in r.cells} - reached
+        reached |= frontier
+    return set()
 
 
 def recoverable(hidden: set[str] | frozenset[str], relations: Sequence[Relation]) -> set[str]:
-    """The hidden cells whose value follows from the shown cells and the relations."""
-    unknown = sorted(hidden & {c for r in relations for c in r.cells})
-    if not unknown:
-        return set()
-    index = {name: i for i, name in enumerate(unknown)}
-    rows = []
+    """The hidden cells whose value follows from the shown cells and the relations.
+
+    Each relation, restricted to the hidden cells, is one linear equation in them; a
+    hidden cell is determined exactly when the reduced row echelon form of the system
+    has a row that is that cell alone. Solved per connected group of hidden cells.
+    """
+    equations = []
     for relation in relations:
-        row = [Fraction(0)] * len(unknown)
+        row: dict[str, int] = {}
         for sign, name in [(1, relation.total), *((-1, p) for p in relation.parts)]:
-            if name in index:
-                row[index[name]] += sign
-        if any(row):
-            rows.append(row)
-    basis = _row_echelon(rows)
-    rank = len(basis)
-    found = set()
-    for name, i in index.items():
-        unit = [Fraction(0)] * len(unknown)
-        unit[i] = Fraction(1)
-        if len(_row_echelon([*basis, unit])) == rank:
-            found.add(name)
+            if name in hidden:
+                row[name] = row.get(name, 0) + sign
+        row = {name: k for name, k in row.items() if k}
+        if row:
+            equations.append(row)
+    found: set[str] = set()
+    for component in _components(equations):
+        names = sorted({name for row in component for name in row})
+        matrix = [[Fraction(row.get(name, 0)) for name in names] for row in component]
+        for reduced in _row_echelon(matrix):
+            nonzero = [i for i, value in enumerate(reduced) if value]
+            if len(nonzero) == 1:
+                found.add(names[nonzero[0]])
     return found
+
+
+def _components(equations: list[dict[str, int]]) -> list[list[dict[str, int]]]:
+    """Equations grouped so that no two groups share a cell."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for row in equations:
+        first, *others = row
+        for name in others:
+            parent[root(name)] = root(first)
+    groups: dict[str, list[dict[str, int]]] = {}
+    for row in equations:
+        groups.setdefault(root(next(iter(row))), []).append(row)
+    return list(groups.values())
 
 
 def _row_echelon(rows: list[list[Fraction]]) -> list[list[Fraction]]:
@@ -170,6 +211,8 @@ def _row_echelon(rows: list[list[Fraction]]) -> list[list[Fraction]]:
         for r in range(len(matrix)):
             if r != pivot_row and matrix[r][column]:
                 factor = matrix[r][column]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row])]
+                matrix[r] = [
+                    a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)
+                ]
         pivot_row += 1
     return matrix[:pivot_row]

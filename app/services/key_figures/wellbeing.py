@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
-from sqlmodel import col
+from sqlalchemy import and_, case, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, Youth
@@ -45,7 +45,10 @@ async def progression(db: AsyncSession, *, scope: Scope, period: Period) -> Prog
             CheckIn.youth_id,
             CheckIn.score,
             func.row_number()
-            .over(partition_by=col(CheckIn.youth_id), order_by=(col(CheckIn.taken_at), col(CheckIn.id)))
+            .over(
+                partition_by=col(CheckIn.youth_id),
+                order_by=(col(CheckIn.taken_at), col(CheckIn.id)),
+            )
             .label("from_first"),
             func.row_number()
             .over(
