@@ -29,7 +29,7 @@ from app.models import (
     Youth,
 )
 from app.services.key_figures.period import Period, ScopeKind
-from app.services.key_figures.scope import Scope
+from app.services.key_figures.scope import Scope, scope_for
 from tests.factories import make_team, make_user, make_youth
 
 _keys = itertools.count(1)
@@ -41,9 +41,11 @@ class World:
     guide: User
     leader: User
 
-    @property
-    def scope(self) -> Scope:
-        return Scope(ScopeKind.team, self.team.id, self.team.municipality_id)
+    async def scope_in(self, db: AsyncSession) -> Scope:
+        """The team's scope, with the guides it has now."""
+        return await scope_for(
+            db, kind=ScopeKind.team, team_id=self.team.id, municipality_id=None
+        )
 
 
 async def make_world(db: AsyncSession) -> World:

@@ -31,7 +31,7 @@ async def _starts(db):
 
 async def test_still_in_education_or_job_after_3_6_and_12_months(db):
     world = await _starts(db)
-    result = await retention(db, scope=world.scope, period=H1)
+    result = await retention(db, scope=await world.scope_in(db), period=H1)
     # 3 months (mark by 30 Jun): E1, E2, E3, E5 -> E2 dropped before its mark: 3 of 4.
     # 6 months: E1 (1 Dec), E2 (15 Mar), E5 (1 Sep); E3's mark is 10 Jul -> 2 of 3.
     # 12 months: E1 (1 Jun 2026), E5 (1 Mar 2026) -> 2 of 2.
@@ -42,7 +42,7 @@ async def test_still_in_education_or_job_after_3_6_and_12_months(db):
 
 async def test_dropout_share_of_the_starts_running_in_the_period(db):
     world = await _starts(db)
-    result = await retention(db, scope=world.scope, period=H1)
+    result = await retention(db, scope=await world.scope_in(db), period=H1)
     # Running in the period: E1, E3, E4 (E2 and E5 ended in 2025). E3 dropped out on
     # 20 May: 1 of 3 = 33 %.
     assert (result.running, result.dropped_in_period) == (3, 1)
@@ -72,7 +72,7 @@ async def test_follow_ups_answered_and_handled_within_three_working_days(db):
     # F6 due 20 Jul (after today) and F7 (cancelled) do not count at all.
     await follow_up(db, second, "2026-07-20", answered=True)
     await follow_up(db, first, "2026-03-10", answered=True, cancelled=True)
-    result = await follow_ups(db, scope=world.scope, period=asked)
+    result = await follow_ups(db, scope=await world.scope_in(db), period=asked)
     # Due by today: F1-F5 = 5, answered F1, F3, F5 = 3 (60 %), from 2 young people.
     assert (result.due, result.answered, result.young_people) == (5, 3, 2)
     # Window closed: F1-F4 = 4; on time F1 and F3 = 2 (50 %).

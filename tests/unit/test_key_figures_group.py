@@ -33,7 +33,7 @@ async def _data_set(db):
 
 async def test_followed_are_the_courses_that_overlap_the_period(db):
     world, *_ = await _data_set(db)
-    result = await courses(db, scope=world.scope, period=H1)
+    result = await courses(db, scope=await world.scope_in(db), period=H1)
     # A and D (education-ready default for A; D activity) and B (activity): 3 in all.
     assert result.followed[ReadinessGroup.education_ready] == 1  # A
     assert result.followed[ReadinessGroup.activity_ready] == 2  # B and D
@@ -43,14 +43,14 @@ async def test_followed_are_the_courses_that_overlap_the_period(db):
 
 async def test_new_courses_are_those_started_in_the_period(db):
     world, *_ = await _data_set(db)
-    result = await courses(db, scope=world.scope, period=H1)
+    result = await courses(db, scope=await world.scope_in(db), period=H1)
     # Only B started between 1 January and 30 June (E starts in July).
     assert dict(+result.new) == {ReadinessGroup.activity_ready: 1}
 
 
 async def test_ended_courses_are_course_ends_dated_in_the_period(db):
     world, *_ = await _data_set(db)
-    result = await outcomes(db, scope=world.scope, period=H1)
+    result = await outcomes(db, scope=await world.scope_in(db), period=H1)
     # D ended on 1 March; C's end (20 December 2025) lies before the period.
     assert dict(+result.ended) == {ReadinessGroup.activity_ready: 1}
 
@@ -60,6 +60,6 @@ async def test_long_term_plan_needs_a_destination_and_three_steps(db):
     await steps(db, a, 3)  # destination and 3 steps -> a long-term plan
     await steps(db, b, 2, deleted=1)  # destination, but a deleted step does not count
     await steps(db, d, 4)  # 4 steps but no destination
-    result = await courses(db, scope=world.scope, period=H1)
+    result = await courses(db, scope=await world.scope_in(db), period=H1)
     # Of the 3 followed (A, B, D) only A has a long-term plan: 1 of 3.
     assert result.with_plan == 1

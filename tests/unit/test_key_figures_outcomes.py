@@ -42,7 +42,7 @@ async def _data_set(db):
 
 async def test_outcomes_count_the_course_ends_of_the_period(db):
     world = await _data_set(db)
-    result = await outcomes(db, scope=world.scope, period=H1)
+    result = await outcomes(db, scope=await world.scope_in(db), period=H1)
     # P1 and P3 education, P2 job, P4 other; P5 is outside the period.
     assert dict(result.by_outcome) == {
         CourseEndOutcome.education: 2,
@@ -53,7 +53,7 @@ async def test_outcomes_count_the_course_ends_of_the_period(db):
 
 async def test_positive_destination_is_education_or_job(db):
     world = await _data_set(db)
-    result = await outcomes(db, scope=world.scope, period=H1)
+    result = await outcomes(db, scope=await world.scope_in(db), period=H1)
     positive = result.by_outcome[CourseEndOutcome.education] + result.by_outcome["job"]
     # 3 of the 4 course ends went to education or a job: 75 %.
     assert (positive, sum(result.ended.values())) == (3, 4)
@@ -61,7 +61,7 @@ async def test_positive_destination_is_education_or_job(db):
 
 async def test_started_education_counts_any_start_in_education_before_the_end(db):
     world = await _data_set(db)
-    result = await outcomes(db, scope=world.scope, period=H1)
+    result = await outcomes(db, scope=await world.scope_in(db), period=H1)
     # P1 (education start) and P4 (started, then dropped out) -> 2 of 4 = 50 %.
     # P3's outcome says education, but no start was registered; P2 started a job.
     assert result.started_education == 2
@@ -69,7 +69,7 @@ async def test_started_education_counts_any_start_in_education_before_the_end(db
 
 async def test_days_to_destination_run_from_course_start_to_the_start(db):
     world = await _data_set(db)
-    result = await outcomes(db, scope=world.scope, period=H1)
+    result = await outcomes(db, scope=await world.scope_in(db), period=H1)
     # P1: 10 Jan -> 1 Mar = 50; P2: 1 Dec -> 1 Feb = 62; P3: 5 Jan -> 15 Apr (its course
     # end, no start) = 100. P4 ended "other": no destination. Median 62, mean 70.67.
     assert sorted(result.days.elements()) == [50, 62, 100]

@@ -42,14 +42,14 @@ async def _data_set(db):
 
 async def test_changes_of_contact_person_in_the_period(db):
     world = await _data_set(db)
-    result = await changes(db, scope=world.scope, period=H1)
+    result = await changes(db, scope=await world.scope_in(db), period=H1)
     # Followed: Y1, Y2, Y3. Changes in the period: Y1's two; per young person 2 / 3.
     assert (result.changes, result.young_people) == (2, 1)
 
 
 async def test_caseloads_are_open_guide_periods_at_the_period_end(db):
     world = await _data_set(db)
-    result = await caseloads(db, scope=world.scope, period=H1)
+    result = await caseloads(db, scope=await world.scope_in(db), period=H1)
     # On 30 June: g1 has Y1, Y2, Y3 (Y4 ended); g2 and g3 none (Y5's period starts in
     # July). The inactive guide and the other team's guide are not listed. Median 0.
     assert result == [0, 0, 3]

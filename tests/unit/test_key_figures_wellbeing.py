@@ -38,7 +38,7 @@ async def _data_set(db):
 
 async def test_who5_progression_compares_first_and_latest_score(db):
     world = await _data_set(db)
-    result = await progression(db, scope=world.scope, period=H1)
+    result = await progression(db, scope=await world.scope_in(db), period=H1)
     # Y1: 60 - 40 = +20 (a gain of 10 or more); Y2: 64 - 70 = -6; Y4: 58 - 50 = +8.
     # Y3 has one WHO-5; Y5 is not followed. Measured 3, total change +22 (mean 7.3).
     assert result.measured == 3
@@ -48,7 +48,7 @@ async def test_who5_progression_compares_first_and_latest_score(db):
 
 async def test_checkin_completion_counts_done_of_expected_per_young_person(db):
     world = await _data_set(db)
-    result = await completion(db, scope=world.scope, period=H1)
+    result = await completion(db, scope=await world.scope_in(db), period=H1)
     # Y1: 1 Jan - 30 Jun = 181 days / 30 -> 6 expected; 2 WHO-5 in the period -> 2.
     # Y2: 10 Jan - 30 Jun = 172 days / 30 -> 5 expected; 2 done -> 2.
     # Y3: 20 - 30 Jun = 11 days -> 0 expected; its 1 check-in counts as 0 (capped).

@@ -36,7 +36,7 @@ from app.services.key_figures.report import (
     caseload_bands,
     values,
 )
-from app.services.key_figures.scope import Scope
+from app.services.key_figures.scope import Scope, scope_for
 from app.web.timefmt import local
 
 
@@ -86,7 +86,12 @@ async def leader_scope(db: AsyncSession, *, actor: User, kind: ScopeKind) -> tup
         raise Forbidden()
     team = await db.get(Team, actor.team_id) if actor.team_id is not None else None
     municipality = await db.get(Municipality, team.municipality_id) if team else None
-    scope = Scope(kind, team.id if team else None, municipality.id if municipality else None)
+    scope = await scope_for(
+        db,
+        kind=kind,
+        team_id=team.id if team else None,
+        municipality_id=municipality.id if municipality else None,
+    )
     if kind == ScopeKind.municipality:
         return scope, municipality.name if municipality else ""
     return scope, team.name if team else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.services.key_figures import courses, eftervend, staff, wellbeing
@@ -34,6 +35,10 @@ class RawFigures:
 
 async def compute(db: AsyncSession, *, scope: Scope, period: Period) -> RawFigures:
     """Every figure of the report, unsuppressed (never shown as it is)."""
+    if db.get_bind().dialect.name == "postgresql":
+        # These aggregates are costed high enough for PostgreSQL's JIT, whose compiling
+        # took longer than the queries themselves at national size; this transaction only.
+        await db.execute(text("SET LOCAL jit = off"))
     return RawFigures(
         courses=await courses.courses(db, scope=scope, period=period),
         outcomes=await courses.outcomes(db, scope=scope, period=period),

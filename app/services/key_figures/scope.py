@@ -22,20 +22,30 @@ from app.services.key_figures.period import Period, ScopeKind
 
 @dataclass(frozen=True)
 class Scope:
-    kind: ScopeKind
-    team_id: int | None
-    municipality_id: int | None
+    """The guides whose young people the report counts (resolved once, by `scope_for`).
 
-    def guide_ids(self) -> Select[Any]:
-        """Every guide (active or not) of the team or the municipality."""
-        query = select(User.id).where(User.role == Role.guide)
-        if self.kind == ScopeKind.team:
-            return query.where(User.team_id == self.team_id)
-        teams = select(Team.id).where(Team.municipality_id == self.municipality_id)
-        return query.where(col(User.team_id).in_(teams))
+    The guide ids are passed as a list rather than a subquery: the planner then knows
+    how many young people it will meet and picks hash joins at national size.
+    """
+
+    kind: ScopeKind
+    guides: tuple[int, ...]
 
     def youth(self) -> ColumnElement[bool]:
-        return col(Youth.guide_id).in_(self.guide_ids())
+        return col(Youth.guide_id).in_(self.guides)
+
+
+async def scope_for(
+    db: AsyncSession, *, kind: ScopeKind, team_id: int | None, municipality_id: int | None
+) -> Scope:
+    """Every guide (active or not) of the team, or of every team of the municipality."""
+    query = select(User.id).where(User.role == Role.guide)
+    if kind == ScopeKind.team:
+        query = query.where(User.team_id == team_id)
+    else:
+        teams = select(Team.id).where(Team.municipality_id == municipality_id)
+        query = query.where(col(User.team_id).in_(teams))
+    return Scope(kind, tuple(sorted(i for i in (await db.exec(query)).all() if i is not None)))
 
 
 def last_course_ends() -> Subquery:

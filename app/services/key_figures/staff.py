@@ -74,7 +74,7 @@ async def caseloads(db: AsyncSession, *, scope: Scope, period: Period) -> list[i
         .select_from(User)
         .outerjoin(open_periods, open_periods.c.guide_id == col(User.id))
         .where(
-            col(User.id).in_(scope.guide_ids()),
+            col(User.id).in_(scope.guides),
             User.role == Role.guide,
             col(User.is_active),
         )

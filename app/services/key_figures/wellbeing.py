@@ -4,8 +4,10 @@ those the cadence asks for. Two aggregate queries; the scores never leave the da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, true
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,47 +42,92 @@ class Completion:
 
 
 async def progression(db: AsyncSession, *, scope: Scope, period: Period) -> Progression:
-    ranked = (
+    """First against latest WHO-5 per young person followed, by the end of the period.
+
+    Young people with check-ins at two or more moments count; two check-ins at the same
+    moment count with the higher score. PostgreSQL looks the two scores up per young
+    person in the index (a lateral join); SQLite groups once and looks them up after.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        statement = _progression_lateral(scope, period)
+    else:
+        statement = _progression_grouped(scope, period)
+    measured, total, gained = (await rows(db, statement))[0]
+    return Progression(int(measured), int(total), int(gained))
+
+
+def _totals(change: Any) -> Any:
+    return select(
+        func.count(),
+        func.coalesce(func.sum(change), 0),
+        func.coalesce(func.sum(case((change >= MEANINGFUL_GAIN, 1), else_=0)), 0),
+    )
+
+
+def _progression_lateral(scope: Scope, period: Period) -> Any:
+    followed = followed_youth_ids(scope, period).subquery("followed")
+
+    def probe(name: str, *, latest: bool) -> Any:
+        other = aliased(CheckIn)
+        moment = col(other.taken_at).desc() if latest else col(other.taken_at)
+        return (
+            select(other.score, other.taken_at)
+            .where(
+                col(other.instrument_code) == WHO5,
+                col(other.youth_id) == followed.c.id,
+                col(other.taken_at) < period.as_of_ends_at,
+            )
+            .order_by(moment, col(other.score).desc())
+            .limit(1)
+            .lateral(name)
+        )
+
+    first, latest = probe("first", latest=False), probe("latest", latest=True)
+    return (
+        _totals(latest.c.score - first.c.score)
+        .select_from(followed)
+        .join(first, true())
+        .join(latest, true())
+        .where(latest.c.taken_at > first.c.taken_at)
+    )
+
+
+def _progression_grouped(scope: Scope, period: Period) -> Any:
+    per_youth = (
         select(
             CheckIn.youth_id,
-            CheckIn.score,
-            func.row_number()
-            .over(
-                partition_by=col(CheckIn.youth_id),
-                order_by=(col(CheckIn.taken_at), col(CheckIn.id)),
-            )
-            .label("from_first"),
-            func.row_number()
-            .over(
-                partition_by=col(CheckIn.youth_id),
-                order_by=(col(CheckIn.taken_at).desc(), col(CheckIn.id).desc()),
-            )
-            .label("from_latest"),
+            func.min(CheckIn.taken_at).label("first_at"),
+            func.max(CheckIn.taken_at).label("latest_at"),
         )
         .where(
             CheckIn.instrument_code == WHO5,
             col(CheckIn.taken_at) < period.as_of_ends_at,
             col(CheckIn.youth_id).in_(followed_youth_ids(scope, period)),
         )
-        .subquery("ranked")
-    )
-    per_youth = (
-        select(
-            func.max(case((ranked.c.from_first == 1, ranked.c.score))).label("first"),
-            func.max(case((ranked.c.from_latest == 1, ranked.c.score))).label("latest"),
-        )
-        .group_by(ranked.c.youth_id)
-        .having(func.count() >= 2)
+        .group_by(col(CheckIn.youth_id))
+        .having(func.min(CheckIn.taken_at) < func.max(CheckIn.taken_at))
         .subquery("per_youth")
     )
-    change = per_youth.c.latest - per_youth.c.first
-    statement = select(
-        func.count(),
-        func.coalesce(func.sum(change), 0),
-        func.coalesce(func.sum(case((change >= MEANINGFUL_GAIN, 1), else_=0)), 0),
+
+    def score_at(moment: Any) -> Any:
+        other = aliased(CheckIn)
+        return (
+            select(func.max(other.score))
+            .where(
+                col(other.instrument_code) == WHO5,
+                col(other.youth_id) == per_youth.c.youth_id,
+                col(other.taken_at) == moment,
+            )
+            .correlate(per_youth)
+            .scalar_subquery()
+        )
+
+    changes = (
+        select((score_at(per_youth.c.latest_at) - score_at(per_youth.c.first_at)).label("change"))
+        .select_from(per_youth)
+        .subquery("changes")
     )
-    measured, total, gained = (await rows(db, statement))[0]
-    return Progression(int(measured), int(total), int(gained))
+    return _totals(changes.c.change)
 
 
 async def completion(db: AsyncSession, *, scope: Scope, period: Period) -> Completion:
