@@ -10,6 +10,7 @@ times and prints min/median/max seconds. Drops the database afterwards unless --
 
     .venv/bin/python bench/report.py                 # full size
     .venv/bin/python bench/report.py --scale 0.1 --runs 3
+    .venv/bin/python bench/report.py --keep     # then: --reuse to time it again
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ GENERATE = [
     # migrations load the WHO-5 instrument.
     """INSERT INTO checkin (youth_id, instrument_id, instrument_code, raw_score, score,
                            taken_at, together, recorded_by_id, client_key)
-       SELECT y.id, (SELECT min(id) FROM instrument WHERE code = 'who5'), 'who5', (y.id * 7 + k * 3) % 26, ((y.id * 7 + k * 3) % 26) * 4,
+       SELECT y.id, (SELECT min(id) FROM instrument WHERE code = 'who5'), 'who5',
+              (y.id * 7 + k * 3) % 26, ((y.id * 7 + k * 3) % 26) * 4,
               y.course_started_on::timestamptz + k * interval '30 days' + interval '10 hours',
               k % 2 = 0, :guides + 1 + y.id, 'b-' || y.id || '-' || k
        FROM youth y CROSS JOIN generate_series(0, :checkins_each - 1) k""",
@@ -142,7 +144,9 @@ async def generate(url: str, scale: float) -> None:
             print(f"  {time.perf_counter() - started:6.1f} s  {' '.join(statement.split())[:70]}")
         counts = {}
         for table in ("youth", "app_user", "checkin", "follow_up", "enrollment", "course_end"):
-            counts[table] = (await connection.execute(text(f"SELECT count(*) FROM {table}"))).one()[0]
+            counts[table] = (await connection.execute(text(f"SELECT count(*) FROM {table}"))).one()[
+                0
+            ]
         print("  rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     await engine.dispose()
 
@@ -187,13 +191,20 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national size")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the database a --keep run left (migrated)"
+    )
     args = parser.parse_args()
-    drop_database(args.server, DATABASE)
-    url = create_database(args.server, DATABASE)
+    if args.reuse:
+        url = make_url(args.server).set(database=DATABASE).render_as_string(hide_password=False)
+    else:
+        drop_database(args.server, DATABASE)
+        url = create_database(args.server, DATABASE)
     try:
         migrate(url)
-        print(f"generating at scale {args.scale} ...")
-        asyncio.run(generate(url, args.scale))
+        if not args.reuse:
+            print(f"generating at scale {args.scale} ...")
+            asyncio.run(generate(url, args.scale))
         print(f"timing the whole-country report, {args.runs} runs ...")
         timings = asyncio.run(time_report(url, args.runs))
         print(

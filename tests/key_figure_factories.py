@@ -43,9 +43,7 @@ class World:
 
     async def scope_in(self, db: AsyncSession) -> Scope:
         """The team's scope, with the guides it has now."""
-        return await scope_for(
-            db, kind=ScopeKind.team, team_id=self.team.id, municipality_id=None
-        )
+        return await scope_for(db, kind=ScopeKind.team, team_id=self.team.id, municipality_id=None)
 
 
 async def make_world(db: AsyncSession) -> World:

@@ -28,12 +28,18 @@ def raw(**changes) -> RawFigures:
     """A municipality of 60 followed young people, with numbers chosen to divide evenly."""
     values = dict(
         courses=Courses(
-            followed=Counter({Group.obviously_ready: 10, Group.education_ready: 20, Group.activity_ready: 30}),
-            new=Counter({Group.obviously_ready: 5, Group.education_ready: 8, Group.activity_ready: 12}),
+            followed=Counter(
+                {Group.obviously_ready: 10, Group.education_ready: 20, Group.activity_ready: 30}
+            ),
+            new=Counter(
+                {Group.obviously_ready: 5, Group.education_ready: 8, Group.activity_ready: 12}
+            ),
             with_plan=45,
         ),
         outcomes=Outcomes(
-            ended=Counter({Group.obviously_ready: 6, Group.education_ready: 7, Group.activity_ready: 7}),
+            ended=Counter(
+                {Group.obviously_ready: 6, Group.education_ready: 7, Group.activity_ready: 7}
+            ),
             by_outcome=Counter({Outcome.education: 8, Outcome.job: 5, Outcome.other: 7}),
             started_education=10,
             days=Counter({100: 6, 150: 5, 200: 2}),
@@ -46,7 +52,9 @@ def raw(**changes) -> RawFigures:
             running=30,
             dropped_in_period=6,
         ),
-        follow_ups=FollowUps(due=400, young_people=30, answered=300, window_closed=380, on_time=285),
+        follow_ups=FollowUps(
+            due=400, young_people=30, answered=300, window_closed=380, on_time=285
+        ),
         changes=Changes(changes=15, young_people=12),
         caseloads=[10, 14, 18, 22, 30],
     )
@@ -138,7 +146,12 @@ def test_values_read_in_the_language_of_the_reader():
 
 def test_the_course_table_has_a_row_per_group_and_a_total():
     rows = report().course_rows
-    assert [r.group for r in rows] == ["obviously_ready", "education_ready", "activity_ready", "total"]
+    assert [r.group for r in rows] == [
+        "obviously_ready",
+        "education_ready",
+        "activity_ready",
+        "total",
+    ]
     assert rows[-1].cells["followed"].value == 60
     # ended 6 / 7 / 7 and new 5 / 8 / 12: nothing small, nothing hidden.
     assert not any(c.hidden for r in rows for c in r.cells.values())
@@ -165,7 +178,9 @@ def test_a_hidden_figure_gets_no_bar():
 
 def test_csv_has_every_figure_with_small_cells_as_less_than_five():
     set_locale("en")
-    data = raw(follow_ups=FollowUps(due=20, young_people=3, answered=18, window_closed=20, on_time=20))
+    data = raw(
+        follow_ups=FollowUps(due=20, young_people=3, answered=18, window_closed=20, on_time=20)
+    )
     rows = list(csv.reader(io.StringIO(report_csv(report(data)))))
     set_locale("da")
     by_id = {row[1]: row for row in rows[3:]}

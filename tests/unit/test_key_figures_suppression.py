@@ -16,9 +16,7 @@ OUTCOMES = [
 def possible_values(cells, relations, result, bound=40):
     """For each hidden cell, every value it can take in some consistent table."""
     hidden = sorted(result.hidden)
-    ranges = [
-        range(0, 5) if name in result.primary else range(5, bound) for name in hidden
-    ]
+    ranges = [range(0, 5) if name in result.primary else range(5, bound) for name in hidden]
     seen = {name: set() for name in hidden}
     for guess in itertools.product(*ranges):
         table = {**cells, **dict(zip(hidden, guess, strict=True))}

@@ -63,9 +63,9 @@ class Figure:
     references: tuple[Reference, ...] = ()
 
 
-REF_ENERGI = Reference(65, N_("65 % of 137 to job or education (Energi til Hinanden)"))
-REF_IPS = Reference(50, N_("Target: at least 50 % to job or education (IPS-UNG)"))
-REF_UNG_I_UDD = Reference(80, N_("Almost 80 % of 90 started an education (Ung i uddannelse)"))
+REF_ENERGI = Reference(65, N_("65 percent of 137 to job or education (Energi til Hinanden)"))
+REF_IPS = Reference(50, N_("Target: at least 50 percent to job or education (IPS-UNG)"))
+REF_UNG_I_UDD = Reference(80, N_("Almost 80 percent of 90 started an education (Ung i uddannelse)"))
 REF_COURSE_DAYS = Reference(155, N_("Average course 155 days (Energi til Hinanden)"))
 
 FOLLOWED = N_(
