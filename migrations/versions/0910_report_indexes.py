@@ -1,7 +1,7 @@
-"""key-figure report: indexes for WHO-5 progression and check-ins in a period
+"""key-figure report: indexes for WHO-5 progression, check-ins and follow-ups in a period
 
 The report reads each young person's first and latest WHO-5 from the index alone, and
-counts the check-ins of a period without reading the table.
+counts the check-ins and follow-ups of a period without reading the tables.
 
 Revision ID: 0910
 Revises: 0800
@@ -32,7 +32,17 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_follow_up_due_report",
+            ["due_on", "youth_id", "cancelled_at", "answered_at", "handled_at"],
+            unique=False,
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_up_due_report")
     with op.batch_alter_table("checkin", schema=None) as batch_op:
         batch_op.drop_index("ix_checkin_code_taken_youth")
         batch_op.drop_index("ix_checkin_code_youth_taken_score")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, case, exists, func
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Subquery
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +23,7 @@ from app.models import (
     Youth,
 )
 from app.services.key_figures.period import Period
-from app.services.key_figures.scope import Scope, days_between, followed, last_course_ends, rows
+from app.services.key_figures.scope import Scope, days_between, rows
 from app.services.plan import LONG_TERM_PLAN_MIN_STEPS
 
 POSITIVE = (CourseEndOutcome.education, CourseEndOutcome.job)
@@ -43,39 +45,30 @@ class Outcomes:
     days: Counter[int] = field(default_factory=Counter)
 
 
-async def courses(db: AsyncSession, *, scope: Scope, period: Period) -> Courses:
-    last_end = last_course_ends()
-    steps = (
+def plan_steps() -> Subquery:
+    """Plan steps not deleted, per young person."""
+    return (
         select(PlanStep.youth_id, func.count().label("n"))
         .where(col(PlanStep.deleted_at).is_(None))
         .group_by(col(PlanStep.youth_id))
         .subquery("steps")
     )
-    is_followed = followed(period, last_end)
-    has_plan = and_(
+
+
+def has_long_term_plan(steps: Subquery) -> Any:
+    """A destination and at least three steps (`app/services/plan.py`), on the youth row."""
+    return and_(
         col(Youth.destination).is_not(None),
         col(Youth.destination) != "",
         steps.c.n >= LONG_TERM_PLAN_MIN_STEPS,
     )
-    is_new = col(Youth.course_started_on).between(period.start, period.end)
-    statement = (
-        select(
-            Youth.readiness_group,
-            func.sum(case((is_followed, 1), else_=0)),
-            func.sum(case((is_new, 1), else_=0)),
-            func.sum(case((and_(is_followed, has_plan), 1), else_=0)),
-        )
-        .outerjoin(last_end, last_end.c.youth_id == col(Youth.id))
-        .outerjoin(steps, steps.c.youth_id == col(Youth.id))
-        .where(scope.youth())
-        .group_by(col(Youth.readiness_group))
-    )
-    result = Courses()
-    for group, followed_count, new_count, plan_count in await rows(db, statement):
-        result.followed[ReadinessGroup(group)] += int(followed_count or 0)
-        result.new[ReadinessGroup(group)] += int(new_count or 0)
-        result.with_plan += int(plan_count or 0)
-    return result
+
+
+async def courses(db: AsyncSession, *, scope: Scope, period: Period) -> Courses:
+    """Counted in the one pass over the young people followed (`followed.py`)."""
+    from app.services.key_figures.followed import followed_figures
+
+    return (await followed_figures(db, scope=scope, period=period)).courses
 
 
 async def outcomes(db: AsyncSession, *, scope: Scope, period: Period) -> Outcomes:

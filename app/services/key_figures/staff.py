@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_
+from sqlalchemy.sql import Subquery
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import GuideAssignment, Role, User, Youth
 from app.services.key_figures.period import Period
-from app.services.key_figures.scope import Scope, followed_youth_ids, last_course_ends, rows
+from app.services.key_figures.scope import Scope, last_course_ends, rows
 
 
 @dataclass(frozen=True)
@@ -24,32 +25,32 @@ class Changes:
     young_people: int  # with at least one change in the period
 
 
-async def changes(db: AsyncSession, *, scope: Scope, period: Period) -> Changes:
+def guide_changes(period: Period) -> Subquery:
+    """Changes of guide in the period, per young person: the guide periods begun in it,
+    less one if the young person's first guide period began in it."""
     in_period = and_(
         col(GuideAssignment.started_at) >= period.starts_at,
         col(GuideAssignment.started_at) < period.ends_at,
     )
     first = func.min(GuideAssignment.started_at)
-    per_youth = (
+    first_in_period = and_(first >= period.starts_at, first < period.ends_at)
+    return (
         select(
-            (
-                func.sum(case((in_period, 1), else_=0))
-                - case(
-                    (and_(first >= period.starts_at, first < period.ends_at), 1),
-                    else_=0,
-                )
-            ).label("n")
+            GuideAssignment.youth_id,
+            (func.sum(case((in_period, 1), else_=0)) - case((first_in_period, 1), else_=0)).label(
+                "n"
+            ),
         )
-        .where(col(GuideAssignment.youth_id).in_(followed_youth_ids(scope, period)))
         .group_by(col(GuideAssignment.youth_id))
-        .subquery("per_youth")
+        .subquery("moves")
     )
-    statement = select(
-        func.coalesce(func.sum(per_youth.c.n), 0),
-        func.coalesce(func.sum(case((per_youth.c.n > 0, 1), else_=0)), 0),
-    )
-    total, young = (await rows(db, statement))[0]
-    return Changes(int(total), int(young))
+
+
+async def changes(db: AsyncSession, *, scope: Scope, period: Period) -> Changes:
+    """Counted in the one pass over the young people followed (`followed.py`)."""
+    from app.services.key_figures.followed import followed_figures
+
+    return (await followed_figures(db, scope=scope, period=period)).changes
 
 
 async def caseloads(db: AsyncSession, *, scope: Scope, period: Period) -> list[int]:

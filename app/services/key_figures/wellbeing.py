@@ -8,19 +8,13 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, true
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Subquery
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, Youth
 from app.services.key_figures.period import Period
-from app.services.key_figures.scope import (
-    Scope,
-    days_between,
-    followed,
-    followed_youth_ids,
-    last_course_ends,
-    rows,
-)
+from app.services.key_figures.scope import Scope, days_between, followed_youth_ids, rows
 
 WHO5 = "who5"
 # A change of 10 points on the 0-100 WHO-5 scale is meaningful (DESIGN.md).
@@ -130,9 +124,9 @@ def _progression_grouped(scope: Scope, period: Period) -> Any:
     return _totals(changes.c.change)
 
 
-async def completion(db: AsyncSession, *, scope: Scope, period: Period) -> Completion:
-    last_end = last_course_ends()
-    done = (
+def checkins_done(period: Period) -> Subquery:
+    """WHO-5 check-ins taken in the period, per young person."""
+    return (
         select(CheckIn.youth_id, func.count().label("n"))
         .where(
             CheckIn.instrument_code == WHO5,
@@ -142,6 +136,11 @@ async def completion(db: AsyncSession, *, scope: Scope, period: Period) -> Compl
         .group_by(col(CheckIn.youth_id))
         .subquery("done")
     )
+
+
+def checkins_expected(db: AsyncSession, period: Period, last_end: Subquery) -> Any:
+    """Whole cadence intervals from the later of course start and the period's first day
+    to the earlier of course end and the end of the period (the young person's row)."""
     started = col(Youth.course_started_on)
     window_start = case((started > period.start, started), else_=period.start)
     ended_on = last_end.c.ended_on
@@ -149,21 +148,11 @@ async def completion(db: AsyncSession, *, scope: Scope, period: Period) -> Compl
         (and_(ended_on.is_not(None), ended_on < period.as_of), ended_on), else_=period.as_of
     )
     days = days_between(db, window_start, window_end) + 1
-    per_youth = (
-        select(
-            case((days > 0, days // col(Youth.checkin_cadence_days)), else_=0).label("expected"),
-            func.coalesce(done.c.n, 0).label("done"),
-        )
-        .outerjoin(last_end, last_end.c.youth_id == col(Youth.id))
-        .outerjoin(done, done.c.youth_id == col(Youth.id))
-        .where(scope.youth(), followed(period, last_end))
-        .subquery("per_youth")
-    )
-    expected, count = per_youth.c.expected, per_youth.c.done
-    statement = select(
-        func.coalesce(func.sum(expected), 0),
-        func.coalesce(func.sum(case((count < expected, count), else_=expected)), 0),
-        func.coalesce(func.sum(case((expected > 0, 1), else_=0)), 0),
-    )
-    total, capped, young = (await rows(db, statement))[0]
-    return Completion(int(total), int(capped), int(young))
+    return case((days > 0, days // col(Youth.checkin_cadence_days)), else_=0)
+
+
+async def completion(db: AsyncSession, *, scope: Scope, period: Period) -> Completion:
+    """Counted in the one pass over the young people followed (`followed.py`)."""
+    from app.services.key_figures.followed import followed_figures
+
+    return (await followed_figures(db, scope=scope, period=period)).completion
