@@ -6,12 +6,13 @@ import io
 from collections import Counter
 
 import pytest
+from sqlalchemy import event
 
 from app.i18n import set_locale
 from app.models import CourseEndOutcome as Outcome
 from app.models import ReadinessGroup as Group
 from app.services.key_figures import build
-from app.services.key_figures.compute import RawFigures
+from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.courses import Courses, Outcomes
 from app.services.key_figures.definitions import FIGURES
 from app.services.key_figures.eftervend import FollowUps, Retention
@@ -19,7 +20,7 @@ from app.services.key_figures.export import report_csv, text_cell
 from app.services.key_figures.period import ScopeKind
 from app.services.key_figures.staff import Changes
 from app.services.key_figures.wellbeing import Completion, Progression
-from tests.key_figure_factories import period
+from tests.key_figure_factories import at, checkin, make_world, period, young
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 
@@ -195,3 +196,39 @@ def test_csv_text_cells_cannot_start_a_formula():
     assert text_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert text_cell("@SUM") == "'@SUM"
     assert text_cell("Team Nord") == "Team Nord"
+
+
+class _Statements:
+    """Counts the SQL statements sent while in the `with` block."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine.sync_engine
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+
+async def _statements_for(db, engine, size: int) -> int:
+    world = await make_world(db)
+    for n in range(size):
+        youth = await young(db, world, "2026-01-10", destination="HF")
+        await checkin(db, youth, at("2026-02-01"), 40 + n % 10 * 4)
+        await checkin(db, youth, at("2026-04-01"), 60)
+    scope = await world.scope_in(db)
+    with _Statements(engine) as seen:
+        await compute(db, scope=scope, period=H1)
+    return seen.count
+
+
+async def test_the_report_sends_the_same_few_queries_for_5_and_50_young_people(db, engine):
+    few = await _statements_for(db, engine, 5)
+    many = await _statements_for(db, engine, 50)
+    assert few == many <= 9

@@ -12,6 +12,7 @@ import io
 
 from app.i18n import gettext
 from app.services.key_figures import KeyFigureReport
+from app.services.key_figures.definitions import BY_ID
 from app.services.key_figures.report import GROUP_LABELS, Cell, Value
 
 COLUMNS = [
@@ -26,6 +27,7 @@ COLUMNS = [
     "definition",
 ]
 SMALL, SECONDARY = "<5", "-"
+COURSE_FIGURES = {"followed": "followed", "new": "new_courses", "ended": "ended_courses"}
 
 
 def report_csv(report: KeyFigureReport) -> str:
@@ -36,7 +38,8 @@ def report_csv(report: KeyFigureReport) -> str:
     writer.writerow(COLUMNS)
     for row in report.course_rows:
         for column, cell in row.cells.items():
-            label = f"{gettext(GROUP_LABELS[row.group])}: {column}"
+            figure = BY_ID[COURSE_FIGURES[column]]
+            label = f"{gettext(figure.label)}: {gettext(GROUP_LABELS[row.group])}"
             writer.writerow(
                 [
                     "group",

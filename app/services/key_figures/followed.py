@@ -28,6 +28,25 @@ class FollowedFigures:
 
 
 async def followed_figures(db: AsyncSession, *, scope: Scope, period: Period) -> FollowedFigures:
+    courses = Courses()
+    totals = [0] * 5
+    for group, n_followed, n_new, n_plan, *rest in await rows(db, _statement(db, scope, period)):
+        courses.followed[ReadinessGroup(group)] += int(n_followed or 0)
+        courses.new[ReadinessGroup(group)] += int(n_new or 0)
+        courses.with_plan += int(n_plan or 0)
+        totals = [t + int(v or 0) for t, v in zip(totals, rest, strict=True)]
+    expected_total, done_total, young, moved, moved_young = totals
+    return FollowedFigures(
+        courses=courses,
+        completion=Completion(expected_total, done_total, young),
+        changes=Changes(moved, moved_young),
+    )
+
+
+def _statement(db: AsyncSession, scope: Scope, period: Period) -> Any:
+    """Per readiness group: followed, new, with a plan, check-ins expected and done
+    (capped per young person), young people expected to check in, changes of guide, and
+    young people who changed guide."""
     last_end, steps = last_course_ends(), plan_steps()
     done, moves = checkins_done(period), guide_changes(period)
     is_followed = followed(period, last_end)
@@ -59,16 +78,4 @@ async def followed_figures(db: AsyncSession, *, scope: Scope, period: Period) ->
         .where(scope.youth())
         .group_by(col(Youth.readiness_group))
     )
-    courses = Courses()
-    totals = [0] * 5
-    for group, n_followed, n_new, n_plan, *rest in await rows(db, statement):
-        courses.followed[ReadinessGroup(group)] += int(n_followed or 0)
-        courses.new[ReadinessGroup(group)] += int(n_new or 0)
-        courses.with_plan += int(n_plan or 0)
-        totals = [t + int(v or 0) for t, v in zip(totals, rest, strict=True)]
-    expected_total, done_total, young, moved, moved_young = totals
-    return FollowedFigures(
-        courses=courses,
-        completion=Completion(expected_total, done_total, young),
-        changes=Changes(moved, moved_young),
-    )
+    return statement
