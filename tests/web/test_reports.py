@@ -159,3 +159,15 @@ async def test_csv_has_the_figures_with_small_cells_as_less_than_five(
     assert by_id["followed"][3] == "12"
     assert by_id["ended_courses"][3] == "<5"
     assert by_id["positive_destination"][3] == "<5"
+
+
+async def test_a_leader_without_a_team_sees_nobody(client, db, settings, frozen_clock):
+    # Guides without a team, with young people: not this leader's to count.
+    loose_guide = await make_user(db, Role.guide)
+    for _ in range(6):
+        await make_youth(db, guide=loose_guide, course_started_on=date(2026, 1, 10))
+    leader = await make_user(db, Role.leader)
+    await sign_in(client, db, leader, settings, frozen_clock.now)
+    export = await client.get(PAGE + ".csv?from=2026-01-01&to=2026-06-30&scope=team")
+    by_id = {row[1]: row for row in csv.reader(io.StringIO(export.text))}
+    assert by_id["followed"][3] == "<5"

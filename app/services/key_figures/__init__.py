@@ -86,15 +86,12 @@ async def leader_scope(db: AsyncSession, *, actor: User, kind: ScopeKind) -> tup
         raise Forbidden()
     team = await db.get(Team, actor.team_id) if actor.team_id is not None else None
     municipality = await db.get(Municipality, team.municipality_id) if team else None
-    scope = await scope_for(
-        db,
-        kind=kind,
-        team_id=team.id if team else None,
-        municipality_id=municipality.id if municipality else None,
-    )
+    if team is None or municipality is None:  # a leader not yet in a team leads nobody
+        return Scope(kind, ()), ""
+    scope = await scope_for(db, kind=kind, team_id=team.id, municipality_id=municipality.id)
     if kind == ScopeKind.municipality:
-        return scope, municipality.name if municipality else ""
-    return scope, team.name if team else ""
+        return scope, municipality.name
+    return scope, team.name
 
 
 async def key_figure_report(
