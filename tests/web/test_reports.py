@@ -171,3 +171,13 @@ async def test_a_leader_without_a_team_sees_nobody(client, db, settings, frozen_
     export = await client.get(PAGE + ".csv?from=2026-01-01&to=2026-06-30&scope=team")
     by_id = {row[1]: row for row in csv.reader(io.StringIO(export.text))}
     assert by_id["followed"][3] == "<5"
+
+
+async def test_the_report_reads_in_english_too(client, db, settings, frozen_clock):
+    _team, _guide, leader, _young = await _team_with_young_people(db)
+    await sign_in(client, db, leader, settings, frozen_clock.now)
+    client.cookies.set("trinvis_lang", "en")
+    page = await client.get(PAGE + "?from=2025-07-01&to=2026-03-01&scope=team")
+    assert page.status_code == 200
+    assert "Young people followed" in page.text
+    assert "65 percent of 137 to job or education" in page.text
