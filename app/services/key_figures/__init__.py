@@ -1,10 +1,11 @@
 """The leaders' key-figure report (nøgletal): aggregates only, small cells suppressed.
 
-`definitions.py` says what each figure is; `compute.py` (with `courses`, `wellbeing`,
-`eftervend`, `staff`) counts it in the database; `report.py` suppresses small cells;
-`charts.py` draws the bars; `export.py` writes the CSV. The page and the CSV both call
-`key_figure_report`; opening it writes no audit record, as no young person's data is
-opened (no names, no message or note text, counts of at least 5 only).
+`definitions.py` says what each figure is; `compute.py` (with `followed`, `courses`,
+`wellbeing`, `eftervend`, `staff`) counts it in the database, for the scope `scope.py`
+resolves and the period `period.py` checks; `report.py` suppresses small cells
+(`suppression.py`); `charts.py` draws the bars; `export.py` writes the CSV. The page and
+the CSV both call `key_figure_report`; opening it writes no audit record, as no young
+person's data is opened (no names, no message or note text, counts of at least 5 only).
 """
 
 from __future__ import annotations

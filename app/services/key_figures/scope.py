@@ -57,21 +57,17 @@ def last_course_ends() -> Subquery:
     )
 
 
-def followed(period: Period, last_end: Subquery) -> ColumnElement[bool]:
+def followed(period: Period) -> ColumnElement[bool]:
     """The course overlaps the period (started by its last day, not ended before its first)."""
+    ended_since = select(CourseEnd.youth_id).where(col(CourseEnd.ended_on) >= period.start)
     return and_(
         col(Youth.course_started_on) <= period.end,
-        or_(col(Youth.status) != CourseStatus.ended, last_end.c.ended_on >= period.start),
+        or_(col(Youth.status) != CourseStatus.ended, col(Youth.id).in_(ended_since)),
     )
 
 
 def followed_youth_ids(scope: Scope, period: Period) -> Select[Any]:
-    last_end = last_course_ends()
-    return (
-        select(Youth.id)
-        .outerjoin(last_end, last_end.c.youth_id == col(Youth.id))
-        .where(scope.youth(), followed(period, last_end))
-    )
+    return select(Youth.id).where(scope.youth(), followed(period))
 
 
 def days_between(db: AsyncSession, start: Any, end: Any) -> ColumnElement[int]:

@@ -38,9 +38,10 @@ class Completion:
 async def progression(db: AsyncSession, *, scope: Scope, period: Period) -> Progression:
     """First against latest WHO-5 per young person followed, by the end of the period.
 
-    Young people with check-ins at two or more moments count; two check-ins at the same
-    moment count with the higher score. PostgreSQL looks the two scores up per young
-    person in the index (a lateral join); SQLite groups once and looks them up after.
+    Young people with check-ins at two or more moments count. Check-ins are ordered by
+    time, then score: at the same moment, the lower score comes first. PostgreSQL looks
+    the two scores up per young person in the index (a lateral join); SQLite groups once
+    and looks them up after.
     """
     if db.get_bind().dialect.name == "postgresql":
         statement = _progression_lateral(scope, period)
@@ -63,7 +64,11 @@ def _progression_lateral(scope: Scope, period: Period) -> Any:
 
     def probe(name: str, *, latest: bool) -> Any:
         other = aliased(CheckIn)
-        moment = col(other.taken_at).desc() if latest else col(other.taken_at)
+        order = (
+            (col(other.taken_at).desc(), col(other.score).desc())
+            if latest
+            else (col(other.taken_at), col(other.score))
+        )
         return (
             select(other.score, other.taken_at)
             .where(
@@ -71,7 +76,7 @@ def _progression_lateral(scope: Scope, period: Period) -> Any:
                 col(other.youth_id) == followed.c.id,
                 col(other.taken_at) < period.as_of_ends_at,
             )
-            .order_by(moment, col(other.score).desc())
+            .order_by(*order)
             .limit(1)
             .lateral(name)
         )
@@ -103,10 +108,10 @@ def _progression_grouped(scope: Scope, period: Period) -> Any:
         .subquery("per_youth")
     )
 
-    def score_at(moment: Any) -> Any:
+    def score_at(moment: Any, pick: Any) -> Any:
         other = aliased(CheckIn)
         return (
-            select(func.max(other.score))
+            select(pick(other.score))
             .where(
                 col(other.instrument_code) == WHO5,
                 col(other.youth_id) == per_youth.c.youth_id,
@@ -117,7 +122,11 @@ def _progression_grouped(scope: Scope, period: Period) -> Any:
         )
 
     changes = (
-        select((score_at(per_youth.c.latest_at) - score_at(per_youth.c.first_at)).label("change"))
+        select(
+            (
+                score_at(per_youth.c.latest_at, func.max) - score_at(per_youth.c.first_at, func.min)
+            ).label("change")
+        )
         .select_from(per_youth)
         .subquery("changes")
     )
