@@ -75,7 +75,7 @@ async def caseloads(db: AsyncSession, *, scope: Scope, period: Period) -> list[i
         .select_from(User)
         .outerjoin(open_periods, open_periods.c.guide_id == col(User.id))
         .where(
-            col(User.id).in_(scope.guides),
+            scope.is_guide(col(User.id)),
             User.role == Role.guide,
             col(User.is_active),
         )
