@@ -49,7 +49,7 @@ def _statement(db: AsyncSession, scope: Scope, period: Period) -> Any:
     young people who changed guide."""
     last_end, steps = last_course_ends(), plan_steps()
     done, moves = checkins_done(period), guide_changes(period)
-    is_followed = followed(period)
+    is_followed = followed(period, last_end)
     expected = checkins_expected(db, period, last_end)
     count_done = func.coalesce(done.c.n, 0)
     count_moves = func.coalesce(moves.c.n, 0)

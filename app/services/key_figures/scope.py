@@ -68,12 +68,20 @@ def last_course_ends() -> Subquery:
     )
 
 
-def followed(period: Period) -> ColumnElement[bool]:
-    """The course overlaps the period (started by its last day, not ended before its first)."""
-    ended_since = select(CourseEnd.youth_id).where(col(CourseEnd.ended_on) >= period.start)
+def followed(period: Period, last_end: Subquery | None = None) -> ColumnElement[bool]:
+    """The course overlaps the period (started by its last day, not ended before its first).
+
+    With `last_end` joined already, its column is read; otherwise the course ends since
+    the period's first day are looked up.
+    """
+    if last_end is not None:
+        ended_since: ColumnElement[bool] = last_end.c.ended_on >= period.start
+    else:
+        since = select(CourseEnd.youth_id).where(col(CourseEnd.ended_on) >= period.start)
+        ended_since = col(Youth.id).in_(since)
     return and_(
         col(Youth.course_started_on) <= period.end,
-        or_(col(Youth.status) != CourseStatus.ended, col(Youth.id).in_(ended_since)),
+        or_(col(Youth.status) != CourseStatus.ended, ended_since),
     )
 
 
