@@ -291,8 +291,9 @@ FIGURES: tuple[Figure, ...] = (
 BY_ID: dict[str, Figure] = {figure.id: figure for figure in FIGURES}
 
 SUPPRESSION_NOTE = N_(
-    "<5: fewer than 5 young people (zero included) are behind this number, or it would let "
-    "such a number be worked out from the others. It is hidden to protect the young people."
+    "<5: fewer than 5 young people (zero included) are behind this number. –: hidden "
+    "because a <5 number could otherwise be worked out from the others. Both protect the "
+    "young people."
 )
 
 
