@@ -2,13 +2,13 @@
 
 Primary suppression hides every cell below the threshold (zero included, so "<5" never
 tells whether anyone is in the cell). Secondary suppression then hides more cells until
-no hidden cell can be worked out from the shown ones through the report's additive
+no small cell can be worked out from the shown ones through the report's additive
 relations (a total and its parts). "Worked out" is decided exactly: a hidden cell is
 recoverable when its value follows from the relations by linear algebra, i.e. its unit
 vector lies in the row space of the relations restricted to the hidden cells.
 
 Pure functions, no database: `tests/unit/test_key_figures_suppression.py` checks them,
-including by brute force that a hidden cell has more than one possible value.
+including by brute force that a small cell has more than one possible value.
 """
 
 from __future__ import annotations
@@ -45,16 +45,17 @@ class Suppressed:
 def suppress(
     cells: Mapping[str, int], relations: Sequence[Relation], threshold: int = THRESHOLD
 ) -> Suppressed:
-    """The cells to hide: those below `threshold`, and enough others that none is recoverable.
+    """The cells to hide: those below `threshold`, and enough others that no small cell
+    can be worked out (a secondary cell may be: it tells about 5 or more).
 
-    A reader knows a "<5" cell lies in 0-4 and a secondary one is 5 or more, so a hidden
+    A reader knows a "<5" cell lies in 0-4 and a secondary one is 5 or more, so a small
     cell also counts as recoverable when those bounds pin it to one value.
     """
     relations = [r for r in relations if all(c in cells for c in r.cells)]
     primary = frozenset(name for name, value in cells.items() if value < threshold)
     hidden = set(primary)
     while True:
-        exposed = _exposed(cells, primary, hidden, relations)
+        exposed = _exposed(cells, primary, hidden, relations) & primary
         if not exposed:
             return Suppressed(primary, frozenset(hidden - primary))
         extra = _next_to_hide(min(exposed), hidden, cells, primary, relations)
@@ -123,14 +124,14 @@ def _next_to_hide(
     relations: Sequence[Relation],
 ) -> str | None:
     """A shown cell sharing a relation with the exposed one: a part before a total, then
-    the one that leaves the fewest cells exposed, then the smallest (the least lost)."""
+    the one that leaves the fewest small cells exposed, then the smallest (least lost)."""
     candidates = _shown_around(exposed, hidden, relations)
     if not candidates:
         return None
     totals = {r.total for r in relations}
 
     def cost(name: str) -> tuple[bool, int, int, str]:
-        left = _exposed(cells, primary, hidden | {name}, relations)
+        left = _exposed(cells, primary, hidden | {name}, relations) & primary
         return (name in totals, len(left), cells[name], name)
 
     return min(candidates, key=cost)
