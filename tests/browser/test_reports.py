@@ -50,8 +50,10 @@ async def test_leader_reads_key_figures_changes_the_period_and_prints(
     assert export.status == 200 and export.headers["content-type"].startswith("text/csv")
     assert "positive_destination" in await export.text()
 
-    # Printed: no menu and no form, on A4.
+    # Printed: no menu and no form, on A4 (794 px is A4's width at 96 dpi).
     await page.emulate_media(media="print")
+    await page.set_viewport_size({"width": 794, "height": 1123})
+    await check_page(page, "reports-key-figures-print")
     assert not await page.locator("nav.site-nav").is_visible()
     assert not await page.locator("form.period-form").is_visible()
     assert await page.locator("#def-positive_destination").is_visible()
