@@ -34,7 +34,8 @@ async def _data_set(db):
 async def test_followed_are_the_courses_that_overlap_the_period(db):
     world, *_ = await _data_set(db)
     result = await courses(db, scope=await world.scope_in(db), period=H1)
-    # A and D (education-ready default for A; D activity) and B (activity): 3 in all.
+    # A (education-ready), B and D (activity-ready): 3 in all; C ended before, E starts
+    # after, F is another team's.
     assert result.followed[ReadinessGroup.education_ready] == 1  # A
     assert result.followed[ReadinessGroup.activity_ready] == 2  # B and D
     assert result.followed[ReadinessGroup.obviously_ready] == 0
