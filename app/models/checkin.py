@@ -39,7 +39,15 @@ class Instrument(SQLModel, table=True):
 
 class CheckIn(SQLModel, table=True):
     __tablename__ = "checkin"
-    __table_args__ = (Index("ix_checkin_youth_taken", "youth_id", "taken_at"),)
+    __table_args__ = (
+        Index("ix_checkin_youth_taken", "youth_id", "taken_at"),
+        # The key-figure report: first and latest WHO-5 per young person, and the
+        # check-ins of a period, read from the index alone (migration 0910).
+        Index(
+            "ix_checkin_code_youth_taken_score", "instrument_code", "youth_id", "taken_at", "score"
+        ),
+        Index("ix_checkin_code_taken_youth", "instrument_code", "taken_at", "youth_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     youth_id: int = Field(foreign_key="youth.id")

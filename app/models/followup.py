@@ -92,6 +92,16 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "sequence", name="uq_follow_up_enrollment_sequence"),
         Index("ix_follow_up_youth_due", "youth_id", "due_at"),
+        # The key-figure report counts a period's follow-ups from this index alone
+        # (migration 0910).
+        Index(
+            "ix_follow_up_due_report",
+            "due_on",
+            "youth_id",
+            "cancelled_at",
+            "answered_at",
+            "handled_at",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -19,6 +19,7 @@ from app.routers import (
     plan,
     preferences,
     pwa,
+    reports,
     sign_in,
     working_hours,
     workspace,
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     notes.router,
     workspace.router,  # workspace area: young person's page, handover, team and covers
     working_hours.router,
+    reports.router,  # the leaders' key-figure report
 ]

@@ -1,0 +1,234 @@
+"""From raw figures to the report a leader sees: each figure's value worked out by hand,
+suppression applied to shares and means, the charts' reference lines, and the CSV."""
+
+import csv
+import io
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from app.i18n import set_locale
+from app.models import CourseEndOutcome as Outcome
+from app.models import ReadinessGroup as Group
+from app.services.key_figures import build
+from app.services.key_figures.compute import RawFigures, compute
+from app.services.key_figures.courses import Courses, Outcomes
+from app.services.key_figures.definitions import FIGURES
+from app.services.key_figures.eftervend import FollowUps, Retention
+from app.services.key_figures.export import report_csv, text_cell
+from app.services.key_figures.period import ScopeKind
+from app.services.key_figures.staff import Changes
+from app.services.key_figures.wellbeing import Completion, Progression
+from tests.key_figure_factories import at, checkin, make_world, period, young
+
+H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
+
+
+def raw(**changes) -> RawFigures:
+    """A municipality of 60 followed young people, with numbers chosen to divide evenly."""
+    values = dict(
+        courses=Courses(
+            followed=Counter(
+                {Group.obviously_ready: 10, Group.education_ready: 20, Group.activity_ready: 30}
+            ),
+            new=Counter(
+                {Group.obviously_ready: 5, Group.education_ready: 8, Group.activity_ready: 12}
+            ),
+            with_plan=45,
+        ),
+        outcomes=Outcomes(
+            ended=Counter(
+                {Group.obviously_ready: 6, Group.education_ready: 7, Group.activity_ready: 7}
+            ),
+            by_outcome=Counter({Outcome.education: 8, Outcome.job: 5, Outcome.other: 7}),
+            started_education=10,
+            days=Counter({100: 6, 150: 5, 200: 2}),
+        ),
+        progression=Progression(measured=40, total_change=180, gained=12),
+        completion=Completion(expected=200, done=150, young_people=50),
+        retention=Retention(
+            eligible=Counter({3: 20, 6: 16, 12: 10}),
+            dropped=Counter({3: 5, 6: 6, 12: 2}),
+            running=30,
+            dropped_in_period=6,
+        ),
+        follow_ups=FollowUps(
+            due=400, young_people=30, answered=300, window_closed=380, on_time=285
+        ),
+        changes=Changes(changes=15, young_people=12),
+        caseloads=[10, 14, 18, 22, 30],
+    )
+    values.update(changes)
+    return RawFigures(**values)
+
+
+def report(data: RawFigures | None = None):
+    return build(data or raw(), period=H1, scope=ScopeKind.municipality, scope_name="Fjordby")
+
+
+def test_every_figure_has_a_value_worked_out_by_hand():
+    shown = {key: v.value for key, v in report().values.items()}
+    assert set(shown) == {f.id for f in FIGURES}
+    assert shown == {
+        "followed": 60,  # 10 + 20 + 30
+        "new_courses": 25,  # 5 + 8 + 12
+        "ended_courses": 20,  # 6 + 7 + 7 = 8 + 5 + 7
+        "long_term_plan": 75.0,  # 45 / 60
+        "outcome_education": 8,
+        "outcome_job": 5,
+        "outcome_other": 7,
+        "positive_destination": 65.0,  # (8 + 5) / 20
+        "started_education": 50.0,  # 10 / 20
+        "days_to_destination": 150,  # 13 values: six 100s, five 150s, two 200s
+        "who5_measured": 40,
+        "who5_mean_change": 4.5,  # 180 / 40
+        "who5_gain": 30.0,  # 12 / 40
+        "checkin_completion": 75.0,  # 150 / 200
+        "retained_3m": 75.0,  # (20 - 5) / 20
+        "retained_6m": 62.5,  # (16 - 6) / 16
+        "retained_12m": None,  # (10 - 2) / 10, but 2 dropped is "<5": hidden
+        "dropout": 20.0,  # 6 / 30
+        "followups_answered": 75.0,  # 300 / 400
+        "followups_on_time": 75.0,  # 285 / 380
+        "contact_changes": 0.25,  # 15 / 60
+        "youth_with_change": 12,
+        "caseload_median": 18,  # 10, 14, 18, 22, 30
+    }
+
+
+def test_mean_days_is_shown_beside_the_median():
+    days = report().values["days_to_destination"]
+    # (6 * 100 + 5 * 150 + 2 * 200) / 13 = 1750 / 13 = 134.6
+    assert days.extra == pytest.approx(1750 / 13)
+
+
+def test_a_hidden_share_keeps_neither_numerator_nor_denominator():
+    value = report().values["retained_12m"]
+    assert value.hidden == "small" and value.numerator is None and value.denominator is None
+    assert report().values["retained_3m"].numerator == 15
+
+
+def test_small_outcomes_hide_the_share_and_the_days():
+    data = raw(
+        outcomes=Outcomes(
+            ended=Counter({Group.activity_ready: 9}),
+            by_outcome=Counter({Outcome.education: 3, Outcome.job: 1, Outcome.other: 5}),
+            started_education=3,
+            days=Counter({90: 4}),
+        )
+    )
+    values = report(data).values
+    assert values["outcome_education"].hidden == "small"
+    assert values["positive_destination"].value is None  # 4 positive: fewer than 5
+    assert values["days_to_destination"].text == "<5"
+
+
+def test_figures_from_fewer_than_five_young_people_are_hidden():
+    data = raw(
+        completion=Completion(expected=12, done=9, young_people=4),
+        follow_ups=FollowUps(due=20, young_people=3, answered=18, window_closed=20, on_time=20),
+        caseloads=[1, 2, 3],
+    )
+    values = report(data).values
+    for key in ("checkin_completion", "followups_answered", "followups_on_time", "caseload_median"):
+        assert values[key].text == "<5", key
+
+
+def test_values_read_in_the_language_of_the_reader():
+    values = report().values
+    set_locale("da")
+    assert values["who5_mean_change"].text == "4,5"
+    assert values["retained_6m"].text == "62 %"  # 62.5 rounds half to even
+    set_locale("en")
+    assert values["contact_changes"].text == "0.25"
+    set_locale("da")
+
+
+def test_the_course_table_has_a_row_per_group_and_a_total():
+    rows = report().course_rows
+    assert [r.group for r in rows] == [
+        "obviously_ready",
+        "education_ready",
+        "activity_ready",
+        "total",
+    ]
+    assert rows[-1].cells["followed"].value == 60
+    # ended 6 / 7 / 7 and new 5 / 8 / 12: nothing small, nothing hidden.
+    assert not any(c.hidden for r in rows for c in r.cells.values())
+
+
+def test_charts_draw_the_reference_results_at_their_place_on_the_scale():
+    charts = report().charts
+    bar = charts["outcomes"].bars[0]  # share to a positive destination, 65 %
+    left, right = charts["outcomes"].left, charts["outcomes"].right
+    at_65, at_50 = (r.x for r in bar.references)
+    assert at_65 == pytest.approx(left + (right - left) * 0.65)
+    assert at_50 == pytest.approx(left + (right - left) * 0.50)
+    assert bar.width == pytest.approx((right - left) * 0.65)  # the figure is 65 % too
+    days = charts["days"]  # median 150 against the 155-day reference: scale up to 200
+    assert days.ticks[-1].value == 200
+    assert days.bars[0].references[0].value == 155
+
+
+def test_a_hidden_figure_gets_no_bar():
+    data = raw(retention=Retention(eligible=Counter({3: 3}), dropped=Counter(), running=2))
+    bar = report(data).charts["eftervend"].bars[0]
+    assert bar.value is None and bar.width == 0 and bar.hidden == "small"
+
+
+def test_csv_has_every_figure_with_small_cells_as_less_than_five():
+    set_locale("en")
+    data = raw(
+        follow_ups=FollowUps(due=20, young_people=3, answered=18, window_closed=20, on_time=20)
+    )
+    rows = list(csv.reader(io.StringIO(report_csv(report(data)))))
+    set_locale("da")
+    by_id = {row[1]: row for row in rows[3:]}
+    assert {f.id for f in FIGURES} <= set(by_id)
+    assert by_id["followups_answered"][3:6] == ["<5", "", ""]
+    assert by_id["positive_destination"][3:6] == ["65.0", "13", "20"]
+    assert by_id["followed.activity_ready"][3] == "30"
+    assert "Energi til Hinanden" in by_id["positive_destination"][7]
+
+
+def test_csv_text_cells_cannot_start_a_formula():
+    assert text_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert text_cell("@SUM") == "'@SUM"
+    assert text_cell("Team Nord") == "Team Nord"
+
+
+class _Statements:
+    """Counts the SQL statements sent while in the `with` block."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine.sync_engine
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+
+async def _statements_for(db, engine, size: int) -> int:
+    world = await make_world(db)
+    for n in range(size):
+        youth = await young(db, world, "2026-01-10", destination="HF")
+        await checkin(db, youth, at("2026-02-01"), 40 + n % 10 * 4)
+        await checkin(db, youth, at("2026-04-01"), 60)
+    scope = await world.scope_in(db)
+    with _Statements(engine) as seen:
+        await compute(db, scope=scope, period=H1)
+    return seen.count
+
+
+async def test_the_report_sends_the_same_few_queries_for_5_and_50_young_people(db, engine):
+    few = await _statements_for(db, engine, 5)
+    many = await _statements_for(db, engine, 50)
+    assert few == many <= 9
