@@ -4,7 +4,7 @@ The report reads each young person's first and latest WHO-5 from the index alone
 counts the check-ins and follow-ups of a period without reading the tables.
 
 Revision ID: 0910
-Revises: 0800
+Revises: 0900
 Create Date: 2026-11-29 13:05:00.000000
 """
 
