@@ -8,6 +8,8 @@ Services only `flush()`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -93,9 +95,46 @@ async def dispose_engine() -> None:
     _read_only_sessionmaker = None
 
 
+class _SQLiteWriterQueue:
+    """On SQLite, requests take turns here before their transaction begins.
+
+    SQLite lets one transaction write at a time, and every request's transaction may
+    write (a session touch, an audit record), so requests run one after another
+    whatever we do. Without this queue they wait inside SQLite's busy handler, which
+    sleeps in growing steps (up to 100 ms) and wakes in no particular order: a burst of
+    50 messages then waits seconds. Here they wait in order and start the moment the
+    one before them commits. One lock per event loop (tests run several loops).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    def lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        found = self._locks.get(loop)
+        if found is None:
+            self._locks = {
+                other: lock for other, lock in self._locks.items() if not other.is_closed()
+            }
+            found = self._locks[loop] = asyncio.Lock()
+        return found
+
+
+_sqlite_writers = _SQLiteWriterQueue()
+
+
+@contextlib.asynccontextmanager
+async def _writer_turn() -> AsyncIterator[None]:
+    if get_engine().dialect.name != "sqlite":
+        yield  # PostgreSQL: row locks, many writers at once
+        return
+    async with _sqlite_writers.lock():
+        yield
+
+
 async def get_session() -> AsyncIterator[AsyncSession]:
     """The request's session; commits once when the handler succeeded."""
-    async with sessionmaker()() as session:
+    async with _writer_turn(), sessionmaker()() as session:
         try:
             yield session
         except BaseException:
