@@ -35,9 +35,11 @@ from app.services.key_figures.report import (
     Value,
     apply_suppression,
     caseload_bands,
+    cells_of,
     values,
 )
 from app.services.key_figures.scope import Scope, scope_for
+from app.services.key_figures.suppression import cross_view_protect
 from app.web.timefmt import local
 
 
@@ -102,7 +104,14 @@ async def key_figure_report(
     period = checked_period(form, today=local(now).date(), values=values_typed)
     scope, name = await leader_scope(db, actor=actor, kind=form.scope)
     raw = await compute(db, scope=scope, period=period)
-    return build(raw, period=period, scope=form.scope, scope_name=name)
+    protect: frozenset[str] = frozenset()
+    if form.scope == ScopeKind.municipality and scope.guides:
+        # The leader also sees their own team: the municipality minus the team must not
+        # give away the other teams' small numbers.
+        own, _ = await leader_scope(db, actor=actor, kind=ScopeKind.team)
+        own_raw = await compute(db, scope=own, period=period)
+        protect = cross_view_protect(cells_of(raw), cells_of(own_raw))
+    return build(raw, period=period, scope=form.scope, scope_name=name, protect=protect)
 
 
 def build(
@@ -111,9 +120,10 @@ def build(
     period: Period,
     scope: ScopeKind,
     scope_name: str,
+    protect: frozenset[str] = frozenset(),
 ) -> KeyFigureReport:
-    """The report as shown, from raw figures."""
-    suppression = apply_suppression(raw)
+    """The report as shown, from raw figures (`protect`: see `cross_view_protect`)."""
+    suppression = apply_suppression(raw, protect)
     shown = values(raw, suppression)
     rows = [
         CourseRow(

@@ -150,9 +150,9 @@ class Suppression:
         return Cell(self.cells[name], self.state(name))
 
 
-def apply_suppression(raw: RawFigures) -> Suppression:
+def apply_suppression(raw: RawFigures, protect: frozenset[str] = frozenset()) -> Suppression:
     cells = cells_of(raw)
-    return Suppression(cells, suppress(cells, relations()))
+    return Suppression(cells, suppress(cells, relations(), protect=protect))
 
 
 def values(raw: RawFigures, s: Suppression) -> dict[str, Value]:

@@ -43,22 +43,29 @@ class Suppressed:
 
 
 def suppress(
-    cells: Mapping[str, int], relations: Sequence[Relation], threshold: int = THRESHOLD
+    cells: Mapping[str, int],
+    relations: Sequence[Relation],
+    threshold: int = THRESHOLD,
+    protect: frozenset[str] = frozenset(),
 ) -> Suppressed:
     """The cells to hide: those below `threshold`, and enough others that no small cell
     can be worked out (a secondary cell may be: it tells about 5 or more).
 
     A reader knows a "<5" cell lies in 0-4 and a secondary one is 5 or more, so a small
-    cell also counts as recoverable when those bounds pin it to one value.
+    cell also counts as recoverable when those bounds pin it to one value. `protect`
+    names cells of 5 or more that must stay hidden and unrecoverable all the same (shown
+    as secondary): a cell that, next to another view the reader has, would give away a
+    small number (see `cross_view_protect`).
     """
     relations = [r for r in relations if all(c in cells for c in r.cells)]
     primary = frozenset(name for name, value in cells.items() if value < threshold)
-    hidden = set(primary)
+    guarded = primary | (protect & frozenset(cells))
+    hidden = set(guarded)
     while True:
-        exposed = _exposed(cells, primary, hidden, relations) & primary
+        exposed = _exposed(cells, primary, hidden, relations) & guarded
         if not exposed:
             return Suppressed(primary, frozenset(hidden - primary))
-        extra = _next_to_hide(min(exposed), hidden, cells, primary, relations)
+        extra = _next_to_hide(min(exposed), hidden, cells, guarded, relations, primary)
         if extra is None:  # nothing left to hide around it: hide every related cell
             hidden.update(c for r in relations for c in r.cells)
             return Suppressed(primary, frozenset(hidden - primary))
@@ -120,18 +127,19 @@ def _next_to_hide(
     exposed: str,
     hidden: set[str],
     cells: Mapping[str, int],
-    primary: frozenset[str],
+    guarded: frozenset[str],
     relations: Sequence[Relation],
+    primary: frozenset[str],
 ) -> str | None:
     """A shown cell sharing a relation with the exposed one: a part before a total, then
-    the one that leaves the fewest small cells exposed, then the smallest (least lost)."""
+    the one that leaves the fewest guarded cells exposed, then the smallest (least lost)."""
     candidates = _shown_around(exposed, hidden, relations)
     if not candidates:
         return None
     totals = {r.total for r in relations}
 
     def cost(name: str) -> tuple[bool, int, int, str]:
-        left = _exposed(cells, primary, hidden | {name}, relations) & primary
+        left = _exposed(cells, primary, hidden | {name}, relations) & guarded
         return (name in totals, len(left), cells[name], name)
 
     return min(candidates, key=cost)
@@ -217,3 +225,17 @@ def _row_echelon(rows: list[list[Fraction]]) -> list[list[Fraction]]:
                 ]
         pivot_row += 1
     return matrix[:pivot_row]
+
+
+def cross_view_protect(
+    whole: Mapping[str, int], part: Mapping[str, int], threshold: int = THRESHOLD
+) -> frozenset[str]:
+    """Cells of the whole (the municipality) to keep hidden from a reader who also sees
+    one part of it (their own team): where whole minus part, the rest of the teams,
+    counts fewer than `threshold` young people, showing the whole would give that small
+    number away by subtraction."""
+    return frozenset(
+        name
+        for name, value in whole.items()
+        if name in part and value >= threshold and value - part[name] < threshold
+    )
