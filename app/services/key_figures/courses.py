@@ -45,14 +45,14 @@ class Outcomes:
     days: Counter[int] = field(default_factory=Counter)
 
 
-def plan_steps() -> Subquery:
-    """Plan steps not deleted, per young person."""
-    return (
-        select(PlanStep.youth_id, func.count().label("n"))
-        .where(col(PlanStep.deleted_at).is_(None))
-        .group_by(col(PlanStep.youth_id))
-        .subquery("steps")
+def plan_steps(among: Any = None) -> Subquery:
+    """Plan steps not deleted, per young person (`among`: only these young people)."""
+    query = select(PlanStep.youth_id, func.count().label("n")).where(
+        col(PlanStep.deleted_at).is_(None)
     )
+    if among is not None:
+        query = query.where(col(PlanStep.youth_id).in_(among))
+    return query.group_by(col(PlanStep.youth_id)).subquery("steps")
 
 
 def has_long_term_plan(steps: Subquery) -> Any:

@@ -47,8 +47,9 @@ def _statement(db: AsyncSession, scope: Scope, period: Period) -> Any:
     """Per readiness group: followed, new, with a plan, check-ins expected and done
     (capped per young person), young people expected to check in, changes of guide, and
     young people who changed guide."""
-    last_end, steps = last_course_ends(), plan_steps()
-    done, moves = checkins_done(period), guide_changes(period)
+    among = scope.narrow_ids()
+    last_end, steps = last_course_ends(among), plan_steps(among)
+    done, moves = checkins_done(period, among), guide_changes(period, among)
     is_followed = followed(period, last_end)
     expected = checkins_expected(db, period, last_end)
     count_done = func.coalesce(done.c.n, 0)

@@ -36,6 +36,15 @@ class Scope:
     def youth(self) -> ColumnElement[bool]:
         return self.is_guide(col(Youth.guide_id))
 
+    def narrow_ids(self) -> Any:
+        """For a team, the ids of its young people, to count per-person subtotals for
+        them only: a team's report would otherwise aggregate the whole country's check-ins
+        and plan steps first. None for the municipality, where that pass is the fastest
+        plan (every young person is needed anyway)."""
+        if self.kind != ScopeKind.team:
+            return None
+        return select(Youth.id).where(self.youth())
+
     def is_guide(self, column: Any) -> ColumnElement[bool]:
         """`column` is one of the scope's guides. On PostgreSQL the ids travel as one array
         parameter: thousands of separate parameters cost more to send than to count."""
@@ -59,13 +68,13 @@ async def scope_for(
     return Scope(kind, guides, db.get_bind().dialect.name)
 
 
-def last_course_ends() -> Subquery:
-    """The date each young person's course ended (the latest course end)."""
-    return (
-        select(CourseEnd.youth_id, func.max(CourseEnd.ended_on).label("ended_on"))
-        .group_by(col(CourseEnd.youth_id))
-        .subquery("last_end")
-    )
+def last_course_ends(among: Any = None) -> Subquery:
+    """The date each young person's course ended (the latest course end); `among`: only
+    these young people (a select of ids), see `Scope.narrow_ids`."""
+    query = select(CourseEnd.youth_id, func.max(CourseEnd.ended_on).label("ended_on"))
+    if among is not None:
+        query = query.where(col(CourseEnd.youth_id).in_(among))
+    return query.group_by(col(CourseEnd.youth_id)).subquery("last_end")
 
 
 def followed(period: Period, last_end: Subquery | None = None) -> ColumnElement[bool]:

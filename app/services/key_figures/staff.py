@@ -8,6 +8,7 @@ report's period, so a past half-year shows the caseloads as they were then.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.sql import Subquery
@@ -25,25 +26,23 @@ class Changes:
     young_people: int  # with at least one change in the period
 
 
-def guide_changes(period: Period) -> Subquery:
+def guide_changes(period: Period, among: Any = None) -> Subquery:
     """Changes of guide in the period, per young person: the guide periods begun in it,
-    less one if the young person's first guide period began in it."""
+    less one if the young person's first guide period began in it (`among`: only these
+    young people)."""
     in_period = and_(
         col(GuideAssignment.started_at) >= period.starts_at,
         col(GuideAssignment.started_at) < period.ends_at,
     )
     first = func.min(GuideAssignment.started_at)
     first_in_period = and_(first >= period.starts_at, first < period.ends_at)
-    return (
-        select(
-            GuideAssignment.youth_id,
-            (func.sum(case((in_period, 1), else_=0)) - case((first_in_period, 1), else_=0)).label(
-                "n"
-            ),
-        )
-        .group_by(col(GuideAssignment.youth_id))
-        .subquery("moves")
+    query = select(
+        GuideAssignment.youth_id,
+        (func.sum(case((in_period, 1), else_=0)) - case((first_in_period, 1), else_=0)).label("n"),
     )
+    if among is not None:
+        query = query.where(col(GuideAssignment.youth_id).in_(among))
+    return query.group_by(col(GuideAssignment.youth_id)).subquery("moves")
 
 
 async def changes(db: AsyncSession, *, scope: Scope, period: Period) -> Changes:

@@ -133,18 +133,16 @@ def _progression_grouped(scope: Scope, period: Period) -> Any:
     return _totals(changes.c.change)
 
 
-def checkins_done(period: Period) -> Subquery:
-    """WHO-5 check-ins taken in the period, per young person."""
-    return (
-        select(CheckIn.youth_id, func.count().label("n"))
-        .where(
-            CheckIn.instrument_code == WHO5,
-            col(CheckIn.taken_at) >= period.starts_at,
-            col(CheckIn.taken_at) < period.as_of_ends_at,
-        )
-        .group_by(col(CheckIn.youth_id))
-        .subquery("done")
+def checkins_done(period: Period, among: Any = None) -> Subquery:
+    """WHO-5 check-ins taken in the period, per young person (`among`: only these)."""
+    query = select(CheckIn.youth_id, func.count().label("n")).where(
+        CheckIn.instrument_code == WHO5,
+        col(CheckIn.taken_at) >= period.starts_at,
+        col(CheckIn.taken_at) < period.as_of_ends_at,
     )
+    if among is not None:
+        query = query.where(col(CheckIn.youth_id).in_(among))
+    return query.group_by(col(CheckIn.youth_id)).subquery("done")
 
 
 def checkins_expected(db: AsyncSession, period: Period, last_end: Subquery) -> Any:
