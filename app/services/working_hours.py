@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, model_validator
 from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,7 @@ from app.errors import Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import GuideWorkingHours, Role, User
 from app.services.availability import working_week
+from app.web.forms import parse_form
 
 WEEKDAYS = (
     N_("Monday"),
@@ -84,30 +85,16 @@ def parse_week(data: dict[str, str]) -> dict[int, DayForm]:
     days: dict[int, DayForm] = {}
     errors: dict[str, str] = {}
     for weekday in range(7):
-        raw = {
-            "works": data.get(f"works-{weekday}") == "on",
-            "start": (data.get(f"start-{weekday}") or "").strip() or None,
-            "end": (data.get(f"end-{weekday}") or "").strip() or None,
-        }
+        fields = {name: data.get(f"{name}-{weekday}") for name in ("works", "start", "end")}
         try:
-            days[weekday] = DayForm.model_validate(raw)
-        except ValidationError as error:
-            errors[f"day-{weekday}"] = _first_message(error)
+            days[weekday] = parse_form(DayForm, {k: v for k, v in fields.items() if v})
+        except ValidationFailed as failed:
+            errors[f"day-{weekday}"] = next(iter(failed.errors.values()))
     if not errors and not any(day.works for day in days.values()):
         errors["__all__"] = gettext("Choose at least one working day.")
     if errors:
         raise ValidationFailed(errors, values=dict(data))
     return days
-
-
-def _first_message(error: ValidationError) -> str:
-    for detail in error.errors():
-        if detail["type"] == "time_parsing":
-            return gettext("Please write a time like 14:30.")
-        message = str(detail.get("ctx", {}).get("error", ""))
-        if message:
-            return gettext(message)
-    return gettext("Please check what you wrote here.")
 
 
 async def save_week(db: AsyncSession, *, actor: User, days: dict[int, DayForm]) -> None:
