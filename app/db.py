@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+Built = TypeVar("Built")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -51,9 +56,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two requests never deadlock
         # upgrading a read lock; the busy timeout makes the second one wait instead.
-        # Read-only sessions (the message streams) must not queue for that lock.
-        read_only = conn.get_execution_options().get("trinvis_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Read-only sessions (the message streams) must not queue for that lock: they
+        # begin nothing, and each of their statements reads a consistent snapshot.
+        if not conn.get_execution_options().get("trinvis_read_only", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _engine: AsyncEngine | None = None
@@ -76,10 +82,16 @@ def sessionmaker() -> async_sessionmaker[AsyncSession]:
 
 
 def read_only_sessionmaker() -> async_sessionmaker[AsyncSession]:
-    """Sessions that only read (live streams): on SQLite they take no write lock."""
+    """Sessions that only read (live streams), statement by statement (autocommit).
+
+    A stream wakes for every message; without a transaction around its query it
+    saves the BEGIN and ROLLBACK round trips, and on SQLite it takes no write lock.
+    """
     global _read_only_sessionmaker
     if _read_only_sessionmaker is None:
-        engine = get_engine().execution_options(trinvis_read_only=True)
+        engine = get_engine().execution_options(
+            trinvis_read_only=True, isolation_level="AUTOCOMMIT"
+        )
         _read_only_sessionmaker = async_sessionmaker(
             engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -145,3 +157,53 @@ async def get_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+# -- statements built once -------------------------------------------------------------
+# On the hot paths (a message, a request's sign-in check) building a statement and its
+# cache key costs more CPU than running it, so those are built once, at import, with
+# bind parameters, and executed with `params=`.
+
+
+def for_each_dialect(build: Callable[[Any], Built]) -> dict[str, Built]:
+    """An INSERT … ON CONFLICT (which differs by dialect) built once for each dialect."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+
+
+def dialect_of(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+def bound_values(columns: Iterable[str]) -> dict[str, Any]:
+    """`.values()` for a prebuilt INSERT: column -> bind parameter `v_<column>`.
+
+    (A bind parameter may not carry the column's own name inside VALUES.)
+    """
+    return {column: bindparam(f"v_{column}") for column in columns}
+
+
+def value_params(values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters for `bound_values`."""
+    return {f"v_{column}": value for column, value in values.items()}
+
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+async def insert_returning(
+    db: AsyncSession, statement: Any, values: dict[str, Any], model: type[Model]
+) -> Model | None:
+    """Run a prebuilt Core `INSERT … RETURNING` of every column of `model`'s table.
+
+    Returns the new row as an object of this session (changing it and flushing updates
+    the row), or None when ON CONFLICT DO NOTHING inserted nothing. The ORM's own
+    INSERT … RETURNING path costs about twice the CPU; this builds the object from the
+    returned columns and attaches it without another query.
+    """
+    row = (await db.exec(statement, params=value_params(values))).first()
+    if row is None:
+        return None
+    stored = model(**row._mapping)
+    make_transient_to_detached(stored)  # as if loaded by a query: nothing to flush
+    db.add(stored)
+    return stored

@@ -10,14 +10,37 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import bound_values, dialect_of, for_each_dialect, insert_returning
 from app.models import Notification
 
 ParamValue = str | int | float | bool | None
+
+_INSERT_NOTIFICATION = for_each_dialect(
+    lambda insert: (
+        insert(Notification.__table__)  # type: ignore[attr-defined]
+        .values(
+            bound_values(
+                (
+                    "user_id",
+                    "kind",
+                    "channel",
+                    "params",
+                    "dedupe_key",
+                    "urgent",
+                    "status",
+                    "created_at",
+                    "not_before",
+                    "attempts",
+                )
+            )
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(*Notification.__table__.c)  # type: ignore[attr-defined]
+    )
+)
 
 
 async def enqueue(
@@ -45,14 +68,12 @@ async def enqueue(
         "not_before": not_before or now,
         "attempts": 0,
     }
-    bind = db.get_bind()
-    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    await db.exec(statement)  # type: ignore[call-overload]
-    row = (await db.exec(select(Notification).where(Notification.dedupe_key == dedupe_key))).one()
-    return row
+    statement = _INSERT_NOTIFICATION[dialect_of(db)]
+    # One statement when new; the retry (nothing inserted) reads the row already there.
+    inserted = await insert_returning(db, statement, values, Notification)
+    if inserted is not None:
+        return inserted
+    return (await db.exec(select(Notification).where(Notification.dedupe_key == dedupe_key))).one()
 
 
 def params_of(notification: Notification) -> dict[str, ParamValue]:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import AppSetting, NotificationPreference
+from app.models import NotificationPreference
+from app.services.app_settings import stored_values
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 QUIET_HOURS_KEY = "notifications.quiet_hours"
@@ -46,11 +47,14 @@ class QuietHours:
 
 async def quiet_hours(db: AsyncSession) -> QuietHours:
     """The municipality's quiet hours (AppSetting), 22-07 Europe/Copenhagen by default."""
-    row = await db.get(AppSetting, QUIET_HOURS_KEY)
+    return parse_quiet_hours((await stored_values(db)).get(QUIET_HOURS_KEY))
+
+
+def parse_quiet_hours(stored: str | None) -> QuietHours:
     start, end = DEFAULT_QUIET_HOURS
-    if row is not None and row.value:
+    if stored:
         try:
-            data = json.loads(row.value)
+            data = json.loads(stored)
             start, end = time.fromisoformat(data["start"]), time.fromisoformat(data["end"])
         except (ValueError, KeyError, TypeError):
             pass  # a broken setting keeps the default rather than waking anyone at night

@@ -11,16 +11,26 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import bound_values, dialect_of, for_each_dialect, value_params
 from app.errors import RateLimited
 from app.models import RateHit
 
 log = logging.getLogger("trinvis.security")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+_COUNT_HIT = for_each_dialect(
+    lambda insert: (
+        insert(RateHit.__table__)  # type: ignore[attr-defined]
+        .values(**bound_values(("key", "window_start")), hits=1)
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"], set_={"hits": col(RateHit.hits) + 1}
+        )
+        .returning(col(RateHit.hits))
+    )
+)
 
 
 async def check_rate(
@@ -33,17 +43,8 @@ async def check_rate(
     seconds = int(window.total_seconds())
     elapsed = int((now - EPOCH).total_seconds())
     window_start = now - timedelta(seconds=elapsed % seconds, microseconds=now.microsecond)
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    hits_column = col(RateHit.hits)
-    statement = (
-        insert(RateHit)
-        .values(key=key[:160], window_start=window_start, hits=1)
-        .on_conflict_do_update(
-            index_elements=["key", "window_start"], set_={"hits": hits_column + 1}
-        )
-        .returning(hits_column)
-    )
-    hits = int((await db.exec(statement)).scalar_one())  # type: ignore[call-overload]
+    params = value_params({"key": key[:160], "window_start": window_start})
+    hits = int((await db.exec(_COUNT_HIT[dialect_of(db)], params=params)).scalar_one())  # type: ignore[call-overload]
     if hits > limit:
         retry_after = (window_start + window - now).total_seconds()
         log.info("request refused", extra={"event": "rate_limited", "bucket": key.split(":")[0]})

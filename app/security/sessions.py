@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request, Response
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +23,12 @@ YOUTH_IDLE = timedelta(days=30)
 YOUTH_ABSOLUTE = timedelta(days=180)
 # Writing last_seen_at on every request would turn every page view into a write.
 TOUCH_AFTER = timedelta(seconds=60)
+# Every request runs this: built once (see `app/db.py`).
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(col(UserSession.id) == bindparam("token_hash"))
+)
 
 
 def cookie_name(settings: Settings) -> str:
@@ -71,13 +77,7 @@ async def start_session(
 
 async def resume_session(db: AsyncSession, *, token: str, now: datetime) -> SignedIn | None:
     """The signed-in user for a cookie token, or None when it is unknown or expired."""
-    row = (
-        await db.exec(
-            select(UserSession, User)
-            .join(User, col(User.id) == col(UserSession.user_id))
-            .where(UserSession.id == token_hash(token))
-        )
-    ).first()
+    row = (await db.exec(_SESSION_AND_USER, params={"token_hash": token_hash(token)})).first()
     if row is None:
         return None
     user_session, user = row

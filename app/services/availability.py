@@ -19,9 +19,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.i18n import N_
-from app.models import AppSetting, GuideWorkingHours, Message, MessageKind, Youth
+from app.models import GuideWorkingHours, Message, MessageKind, Youth
 from app.notifications.rules import DEFAULT_QUIET_HOURS, QuietHours
 from app.services import municipal_settings
+from app.services.app_settings import stored_values
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 # Monday to Friday, 8 to 16, when a guide has not set their own hours.
@@ -47,11 +48,11 @@ Week = dict[int, tuple[int, int]]
 
 
 async def _setting(db: AsyncSession, key: str) -> Any:
-    row = await db.get(AppSetting, key)
-    if row is None or not row.value:
+    value = (await stored_values(db)).get(key)
+    if not value:
         return None
     try:
-        return json.loads(row.value)
+        return json.loads(value)
     except ValueError:
         return None
 

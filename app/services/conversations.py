@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import and_, bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
-from app.models import Message, MessageEventKind, ReplySnippet, Role, User, Youth
+from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
 from app.services import availability, inbox, message_events, messages, snippets
 from app.services.availability import HelpLine, Week
@@ -176,37 +179,82 @@ async def stream_batch(
 ) -> StreamBatch:
     """The events a stream has not sent yet, as its reader sees them, and the badge."""
     viewer, youth = scope.viewer, scope.conversation
-    if youth is not None and viewer.role == Role.guide:
+    low = max(0, after_id - message_events.LOOKBACK_IDS)
+    if youth is None:
+        rows = await message_events.after(db, youth_ids=scope.youth_ids, after_id=low)
+        events = [
+            StreamEvent(id=r.id or 0, kind=str(r.kind), youth_id=r.youth_id)
+            for r in rows
+            if r.id not in skip and (r.id or 0) > 0
+        ]
+        return StreamBatch(events=events, badge=await inbox.guide_unread(db, actor=viewer, now=now))
+    if viewer.role == Role.guide:
         try:
             await youth_scope(db, actor=viewer, youth_id=youth.id or 0, now=now)
         except NotFound:
             return StreamBatch(events=[], badge=0, still_allowed=False)
-    rows = await message_events.after(
-        db, youth_ids=scope.youth_ids, after_id=max(0, after_id - message_events.LOOKBACK_IDS)
+    return await _conversation_batch(db, viewer=viewer, youth=youth, after_id=low, skip=skip)
+
+
+def _conversation_news(reader_is_youth: bool) -> Any:
+    """A conversation's events after an id, each with its message, the sender's name and
+    the reader's unread count: everything one wake-up of a stream needs, in one query."""
+    sender = aliased(User)
+    unread = (
+        select(func.count())
+        .select_from(Message)
+        .where(
+            col(Message.youth_id) == bindparam("youth_id"),
+            col(Message.read_at).is_(None),
+            messages.unread_filter(reader_is_youth, bindparam("youth_user_id")),
+        )
+        .scalar_subquery()
     )
-    rows = [r for r in rows if r.id not in skip and (r.id or 0) > 0]
-    if not rows:
-        return StreamBatch(events=[], badge=await _badge(db, scope, now))
-    events = [StreamEvent(id=r.id or 0, kind=str(r.kind), youth_id=r.youth_id) for r in rows]
-    if youth is not None:
-        await _fill_conversation(db, scope, youth, rows, events)
-    return StreamBatch(events=events, badge=await _badge(db, scope, now))
+    shown = aliased(Message)
+    return (
+        select(MessageEvent, shown, sender.name, unread)
+        .outerjoin(
+            shown,
+            and_(
+                col(MessageEvent.kind) == MessageEventKind.message,
+                col(shown.id) == col(MessageEvent.message_id),
+            ),
+        )
+        .outerjoin(sender, col(sender.id) == col(shown.sender_id))
+        .where(
+            col(MessageEvent.youth_id) == bindparam("youth_id"),
+            col(MessageEvent.id) > bindparam("after_id"),
+        )
+        .order_by(col(MessageEvent.id))
+        .limit(message_events.BATCH_LIMIT)
+    )
 
 
-async def _fill_conversation(
-    db: AsyncSession, scope: StreamScope, youth: Youth, rows: list, events: list[StreamEvent]
-) -> None:
-    assert youth.id is not None
-    added_ids = [r.message_id for r in rows if r.kind == MessageEventKind.message and r.message_id]
-    added = await messages.messages_by_id(db, youth_id=youth.id, ids=added_ids)
-    added_views = {
-        v.id: v for v in await messages.views(db, added, reader=scope.viewer, youth=youth)
-    }
-    for row, item in zip(rows, events, strict=True):
-        if row.kind == MessageEventKind.message and row.message_id in added_views:
-            item.added = [added_views[row.message_id]]
-        elif row.kind == MessageEventKind.read and _is_receipt_for(scope.viewer, youth, row):
-            item.receipts = await _receipts(db, scope.viewer, youth, row.message_id or 0)
+# Every message wakes a stream that runs this: built once (see `app/db.py`).
+_CONVERSATION_NEWS = {True: _conversation_news(True), False: _conversation_news(False)}
+
+
+async def _conversation_batch(
+    db: AsyncSession, *, viewer: User, youth: Youth, after_id: int, skip: set[int]
+) -> StreamBatch:
+    reader_is_youth = viewer.role == Role.youth
+    params = {"youth_id": youth.id, "youth_user_id": youth.user_id, "after_id": after_id}
+    rows = (await db.exec(_CONVERSATION_NEWS[reader_is_youth], params=params)).all()
+    events = []
+    badge: int | None = None
+    for event, message, sender_name, unread in rows:
+        badge = int(unread or 0)
+        if event.id in skip or (event.id or 0) <= 0:
+            continue
+        item = StreamEvent(id=event.id or 0, kind=str(event.kind), youth_id=event.youth_id)
+        if message is not None:
+            item.added = [messages.view_of(message, sender_name, reader=viewer, youth=youth)]
+        elif event.kind == MessageEventKind.read and _is_receipt_for(viewer, youth, event):
+            item.receipts = await _receipts(db, viewer, youth, event.message_id or 0)
+        events.append(item)
+    if badge is None:  # no events at all: the count on its own
+        badge = await messages.unread_count(db, reader=viewer, youth=youth)
+    return StreamBatch(events=events, badge=badge)
 
 
 def _is_receipt_for(viewer: User, youth: Youth, event: object) -> bool:
@@ -233,9 +281,3 @@ async def _receipts(db: AsyncSession, viewer: User, youth: Youth, up_to: int) ->
     )
     shown = await messages.views(db, rows, reader=viewer, youth=youth)
     return [v for v in shown if v.mine and not v.is_system]
-
-
-async def _badge(db: AsyncSession, scope: StreamScope, now: datetime) -> int:
-    if scope.viewer.role == Role.youth and scope.conversation is not None:
-        return await messages.unread_count(db, reader=scope.viewer, youth=scope.conversation)
-    return await inbox.guide_unread(db, actor=scope.viewer, now=now)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,21 +27,18 @@ from app.realtime.hub import PRESENCE_STALE, hub
 from app.services.availability import after_quiet_hours, sms_fallback_minutes
 
 KIND = "message.new"
+_PRESENT = select(RealtimePresence.id).where(
+    col(RealtimePresence.user_id) == bindparam("user_id"),
+    col(RealtimePresence.seen_at) > bindparam("fresh_after"),
+)
 
 
 async def is_connected(db: AsyncSession, *, user_id: int, now: datetime) -> bool:
     """Whether this person has a live message stream open on any app process."""
     if hub.connected_here(user_id):
         return True
-    row = (
-        await db.exec(
-            select(RealtimePresence.id).where(
-                RealtimePresence.user_id == user_id,
-                col(RealtimePresence.seen_at) > now - PRESENCE_STALE,
-            )
-        )
-    ).first()
-    return row is not None
+    params = {"user_id": user_id, "fresh_after": now - PRESENCE_STALE}
+    return (await db.exec(_PRESENT, params=params)).first() is not None
 
 
 async def covering_guides(db: AsyncSession, *, guide_id: int, now: datetime) -> list[User]:

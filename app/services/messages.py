@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import bound_values, dialect_of, for_each_dialect, insert_returning
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import Message, MessageEventKind, MessageKind, Role, User, Youth
@@ -83,36 +82,43 @@ async def views(
     db: AsyncSession, messages: list[Message], *, reader: User, youth: Youth
 ) -> list[MessageView]:
     """Turn rows into what `reader` sees (mine/theirs, sender's first name), in one query."""
-    sender_ids = {m.sender_id for m in messages if m.sender_id is not None}
-    names: dict[int, str] = {}
+    assert reader.id is not None
+    names = {reader.id: reader.name}
+    sender_ids = {m.sender_id for m in messages if m.sender_id is not None} - names.keys()
     if sender_ids:
         rows = await db.exec(select(User.id, User.name).where(col(User.id).in_(sender_ids)))
-        names = {uid: name.split(" ", 1)[0] for uid, name in rows.all() if uid is not None}
-    reader_is_youth = reader.role == Role.youth
-    result = []
-    for m in messages:
-        assert m.id is not None
-        from_youth = m.sender_id == youth.user_id
-        mine = from_youth if reader_is_youth else (m.sender_id is not None and not from_youth)
-        params: dict[str, Any] = {}
-        body = m.body
-        if m.kind == MessageKind.system:
-            body, params = _system_parts(m.body)
-        result.append(
-            MessageView(
-                id=m.id,
-                kind=str(m.kind),
-                body=body,
-                mine=mine,
-                sender_name=names.get(m.sender_id) if m.sender_id else None,
-                sent_at=m.sent_at,
-                read_at=m.read_at,
-                by_reader=m.sender_id == reader.id,
-                client_key=m.client_key if m.sender_id == reader.id else None,
-                system_params=params,
-            )
-        )
-    return result
+        names.update({uid: name for uid, name in rows.all() if uid is not None})
+    return [
+        view_of(m, names.get(m.sender_id) if m.sender_id else None, reader=reader, youth=youth)
+        for m in messages
+    ]
+
+
+def view_of(m: Message, sender_name: str | None, *, reader: User, youth: Youth) -> MessageView:
+    """One row as `reader` sees it; `sender_name` is the sender's full name (or None)."""
+    assert m.id is not None
+    from_youth = m.sender_id == youth.user_id
+    mine = from_youth if reader.role == Role.youth else (m.sender_id is not None and not from_youth)
+    params: dict[str, Any] = {}
+    body = m.body
+    if m.kind == MessageKind.system:
+        body, params = _system_parts(m.body)
+    return MessageView(
+        id=m.id,
+        kind=str(m.kind),
+        body=body,
+        mine=mine,
+        sender_name=_first_name(sender_name) if sender_name else None,
+        sent_at=m.sent_at,
+        read_at=m.read_at,
+        by_reader=m.sender_id == reader.id,
+        client_key=m.client_key if m.sender_id == reader.id else None,
+        system_params=params,
+    )
+
+
+def _first_name(name: str) -> str:
+    return name.split(" ", 1)[0]
 
 
 def _system_parts(stored: str) -> tuple[str, dict[str, Any]]:
@@ -178,18 +184,24 @@ def check_client_key(client_key: str | None) -> str:
     return client_key
 
 
+_MESSAGE_VALUES = ("youth_id", "sender_id", "kind", "body", "client_key", "sent_at")
+_INSERT_MESSAGE = for_each_dialect(
+    lambda insert: (
+        insert(Message.__table__)  # type: ignore[attr-defined]
+        .values(bound_values(_MESSAGE_VALUES))
+        .on_conflict_do_nothing(index_elements=["client_key"])
+        .returning(*Message.__table__.c)  # type: ignore[attr-defined]
+    )
+)
+
+
 async def _insert_once(db: AsyncSession, values: dict[str, Any]) -> tuple[Message, bool]:
     """Insert by client key; a retry returns the stored row and False."""
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Message)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["client_key"])
-        .returning(col(Message.id))
-    )
-    inserted = (await db.exec(statement)).first()  # type: ignore[call-overload]
+    inserted = await insert_returning(db, _INSERT_MESSAGE[dialect_of(db)], values, Message)
+    if inserted is not None:
+        return inserted, True
     row = (await db.exec(select(Message).where(Message.client_key == values["client_key"]))).one()
-    return row, inserted is not None
+    return row, False
 
 
 async def send(
@@ -202,7 +214,11 @@ async def send(
     now: datetime,
 ) -> Message:
     """Store a message once per client key, log the event and queue notifications."""
+    # Held for the whole call: the session keeps loaded rows only while someone holds
+    # them, and every later lookup of this young person is then answered without SQL.
+    youth = await db.get(Youth, youth_id)
     await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+    assert youth is not None
     text = clean_body(body)
     key = check_client_key(client_key)
     # Far above any person's typing speed; stops a runaway script or a stuck retry loop.
@@ -232,8 +248,6 @@ async def send(
             actor_id=actor.id,
             now=now,
         )
-        youth = await db.get(Youth, youth_id)
-        assert youth is not None
         await message_notify.new_message(db, message=message, youth=youth, sender=actor, now=now)
     return message
 
@@ -278,31 +292,47 @@ async def post_system_line(
     return message
 
 
-def _unread_for(reader: User, youth: Youth) -> Any:
-    """Messages `reader` has not read in this conversation: the other side's."""
-    if reader.role == Role.youth:
-        return or_(col(Message.sender_id).is_(None), col(Message.sender_id) != youth.user_id)
-    return col(Message.sender_id) == youth.user_id
+def unread_filter(reader_is_youth: bool, youth_user_id: Any) -> Any:
+    """Messages the reader has not read in this conversation: the other side's."""
+    if reader_is_youth:
+        return or_(col(Message.sender_id).is_(None), col(Message.sender_id) != youth_user_id)
+    return col(Message.sender_id) == youth_user_id
+
+
+def _newest_unread(reader_is_youth: bool) -> Any:
+    return select(func.max(Message.id)).where(
+        col(Message.youth_id) == bindparam("youth_id"),
+        col(Message.read_at).is_(None),
+        unread_filter(reader_is_youth, bindparam("youth_user_id")),
+        col(Message.id) <= bindparam("up_to"),
+    )
+
+
+# Run by every reply (answering is reading): built once, see `app/db.py`.
+_NEWEST_UNREAD = {True: _newest_unread(True), False: _newest_unread(False)}
 
 
 async def mark_read(
-    db: AsyncSession, *, actor: User, youth: Youth, up_to_id: int | None, now: datetime
+    db: AsyncSession, *, actor: User, youth: Youth, up_to_id: int, now: datetime
 ) -> int:
-    """Mark the other side's messages read (up to `up_to_id`), sending a read receipt."""
+    """Mark the other side's messages read up to `up_to_id`, sending a read receipt."""
     assert youth.id is not None
-    conditions = [
-        Message.youth_id == youth.id,
-        col(Message.read_at).is_(None),
-        _unread_for(actor, youth),
-    ]
-    if up_to_id is not None:
-        conditions.append(col(Message.id) <= up_to_id)
-    newest = (await db.exec(select(func.max(Message.id)).where(*conditions))).one()
+    newest = (
+        await db.exec(
+            _NEWEST_UNREAD[actor.role == Role.youth],
+            params={"youth_id": youth.id, "youth_user_id": youth.user_id, "up_to": up_to_id},
+        )
+    ).one()
     if newest is None:
         return 0
     await db.exec(  # type: ignore[call-overload]
         update(Message)
-        .where(*conditions, col(Message.id) <= newest)
+        .where(
+            col(Message.youth_id) == youth.id,
+            col(Message.read_at).is_(None),
+            unread_filter(actor.role == Role.youth, youth.user_id),
+            col(Message.id) <= newest,
+        )
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -335,7 +365,7 @@ async def unread_count(db: AsyncSession, *, reader: User, youth: Youth) -> int:
             .where(
                 Message.youth_id == youth.id,
                 col(Message.read_at).is_(None),
-                _unread_for(reader, youth),
+                unread_filter(reader.role == Role.youth, youth.user_id),
             )
         )
     ).one()
@@ -371,10 +401,10 @@ async def reply(
     now: datetime,
 ) -> MessageView:
     """Send, and count what the sender had received as read (answering is reading)."""
+    youth = await db.get(Youth, youth_id)  # held, so `send` finds it without a query
     message = await send(
         db, actor=actor, youth_id=youth_id, body=body, client_key=client_key, now=now
     )
-    youth = await db.get(Youth, youth_id)
-    assert youth is not None
+    assert youth is not None and message.id is not None  # `send` checked access
     await mark_read(db, actor=actor, youth=youth, up_to_id=message.id, now=now)
     return (await views(db, [message], reader=actor, youth=youth))[0]

@@ -20,14 +20,14 @@ from datetime import datetime, time
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden
 from app.i18n import N_
 from app.models import AppSetting, Role, User
-from app.notifications.rules import QUIET_HOURS_KEY, quiet_hours
+from app.notifications.rules import QUIET_HOURS_KEY, parse_quiet_hours
 from app.services import admin_changes
+from app.services.app_settings import forget, stored_values
 
 SMS_DELAY_KEY = "messages.sms_fallback_minutes"
 UNANSWERED_HOURS_KEY = "messages.unanswered_after_working_hours"
@@ -141,15 +141,13 @@ def help_lines_text(stored: str | None) -> str:
 
 async def current(db: AsyncSession) -> MunicipalSettings:
     """The settings in force: stored values, the default for any missing or broken one."""
-    keys = [*NUMBER_KEYS.values(), HELP_LINES_KEY]
-    rows = await db.exec(select(AppSetting).where(col(AppSetting.key).in_(keys)))
-    stored = {row.key: row.value for row in rows.all()}
+    stored = await stored_values(db)
     values: dict[str, Any] = {}
     for field, key in NUMBER_KEYS.items():
         value = _number(stored.get(key))
         if value is not None:
             values[field] = value
-    hours = await quiet_hours(db)
+    hours = parse_quiet_hours(stored.get(QUIET_HOURS_KEY))
     values["quiet_start_hour"], values["quiet_end_hour"] = hours.start.hour, hours.end.hour
     values["help_lines"] = help_lines_text(stored.get(HELP_LINES_KEY))
     return _validated(values)
@@ -221,3 +219,4 @@ async def _store(db: AsyncSession, key: str, value: str) -> None:
     else:
         row.value = value
     db.add(row)
+    forget(db)
