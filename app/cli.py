@@ -45,10 +45,17 @@ def load_demo() -> None:
     log.info("demo data loaded" if loaded else "demo data already present")
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run("app.asgi:app", host=host, port=port, proxy_headers=True, log_config=None)
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=None,
+    )
 
 
 def worker() -> None:
@@ -68,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
+        sub.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            choices=range(1, 65),
+            metavar="N",
+            help="app processes sharing the port (PostgreSQL only; about one per core)",
+        )
     commands.add_parser("worker", help="run a background worker")
     commands.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
     args = parser.parse_args(argv)
@@ -76,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
     except ConfigurationError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    if getattr(args, "workers", 1) > 1 and not settings.database_url.startswith("postgresql"):
+        # Live messages wake streams inside the process on SQLite: one process serves all.
+        print(
+            "--workers above 1 needs PostgreSQL; SQLite serves from one process.", file=sys.stderr
+        )
         return 2
     from app.observability import configure_logging
 
@@ -92,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         private, public = generate_vapid_keys()
         print(f"TRINVIS_VAPID_PRIVATE_KEY={private}\nTRINVIS_VAPID_PUBLIC_KEY={public}")
     elif args.command == "serve":
-        serve(args.host, args.port)
+        serve(args.host, args.port, args.workers)
     elif args.command == "run":
         migrate()
         if settings.demo_mode:
             load_demo()
-        serve(args.host, args.port)
+        serve(args.host, args.port, args.workers)
     return 0
 
 

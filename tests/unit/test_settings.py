@@ -53,3 +53,16 @@ def test_cli_stops_with_a_clear_message_in_unsafe_production(monkeypatch, capsys
     finally:
         get_settings.cache_clear()
     assert "DEMO_MODE must be off" in capsys.readouterr().err
+
+
+def test_cli_refuses_several_workers_on_sqlite(monkeypatch, capsys):
+    from app import cli
+    from app.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///./never-created.db")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["serve", "--workers", "2"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert "--workers above 1 needs PostgreSQL" in capsys.readouterr().err
