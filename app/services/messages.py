@@ -380,17 +380,6 @@ async def own_unread(db: AsyncSession, *, actor: User) -> int:
     return await unread_count(db, reader=actor, youth=youth)
 
 
-async def messages_by_id(db: AsyncSession, *, youth_id: int, ids: list[int]) -> list[Message]:
-    if not ids:
-        return []
-    rows = await db.exec(
-        select(Message)
-        .where(Message.youth_id == youth_id, col(Message.id).in_(ids))
-        .order_by(col(Message.id))
-    )
-    return list(rows.all())
-
-
 async def reply(
     db: AsyncSession,
     *,
