@@ -165,9 +165,17 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 # bind parameters, and executed with `params=`.
 
 
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
+def dialect_insert(db: AsyncSession) -> Any:
+    """`insert` of this session's dialect: the one with `on_conflict_do_…`."""
+    return _INSERTS[dialect_of(db)]
+
+
 def for_each_dialect(build: Callable[[Any], Built]) -> dict[str, Built]:
     """An INSERT … ON CONFLICT (which differs by dialect) built once for each dialect."""
-    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+    return {name: build(insert) for name, insert in _INSERTS.items()}
 
 
 def dialect_of(db: AsyncSession) -> str:

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -201,7 +200,7 @@ async def record(
     definition = instrument.definition
     raw, score = definition.score(values)
     previous = await _latest_score(db, youth_id=youth_id, code=instrument.code)
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     result = await db.exec(
         insert(CheckIn)  # type: ignore[call-overload]
         .values(

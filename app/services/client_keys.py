@@ -10,11 +10,10 @@ from __future__ import annotations
 import secrets
 from typing import Any, TypeVar
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Conflict
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -38,8 +37,7 @@ async def insert_once(db: AsyncSession, row: Row, *, owner: str = "youth_id") ->
     """
     model = type(row)
     values = row.model_dump(exclude={"id"})
-    dialect = db.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
     result = await db.exec(statement)  # type: ignore[call-overload]
     created = bool(result.rowcount)

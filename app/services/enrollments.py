@@ -8,11 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -173,7 +172,7 @@ async def register_start(
         return existing
     if await active_enrollment(db, youth_id=youth_id) is not None:
         raise Conflict(N_("A start is already registered. End it before registering a new one."))
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     given = {key: value for key, value in form.model_dump().items() if value is not None}
     values = (
         await default_schedule(db)

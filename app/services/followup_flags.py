@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.models import (
     CallOutcome,
     Enrollment,
@@ -43,7 +42,7 @@ async def raise_flag(
 ) -> RiskFlag:
     """Raise one flag per signal and tell the guide; a repeat returns the existing flag."""
     assert enrollment.id is not None
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     statement = (
         insert(RiskFlag)
         .values(

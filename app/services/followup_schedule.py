@@ -13,11 +13,10 @@ from functools import cache
 from typing import Any
 
 import holidays
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.models import Enrollment, FollowUp
 from app.web.timefmt import LOCAL_TZ
 
@@ -100,7 +99,7 @@ async def insert_follow_ups(
         }
         for offset, day in enumerate(dates)
     ]
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     statement = (
         insert(FollowUp)
         .values(rows)

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import (
@@ -139,7 +138,7 @@ async def answer(
 async def _add_to_conversation(
     db: AsyncSession, *, follow_up: FollowUp, sender: User, text: str, now: datetime
 ) -> None:
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     statement = (
         insert(Message)
         .values(

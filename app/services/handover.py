@@ -17,11 +17,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import GuideAssignment, Handover, Role, User, Youth
@@ -163,8 +162,7 @@ async def move(
 
 
 async def _claim(db: AsyncSession, values: dict[str, object]) -> tuple[Handover, bool]:
-    bind = db.get_bind()
-    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     result = await db.exec(  # type: ignore[call-overload]
         insert(Handover).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import ReplySnippet, User
@@ -43,7 +42,7 @@ async def create(
 ) -> ReplySnippet:
     """Save a snippet once per client key (a double-clicked save stores one)."""
     key = check_client_key(form.client_key)
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     await db.exec(  # type: ignore[call-overload]
         insert(ReplySnippet)
         .values(guide_id=actor.id, title=form.title, body=form.body, client_key=key, created_at=now)

@@ -1,43 +1,27 @@
 """The stored settings are read once per transaction, and a write is seen at once."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from app.models import Role
 from app.notifications.rules import quiet_hours
 from app.services import municipal_settings
 from app.services.availability import sms_fallback_minutes, unanswered_limit_minutes
 from tests.factories import T0, make_user
+from tests.queries import statements_sent
 
 
-@contextmanager
-def setting_reads(db) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = db.sync_session.get_bind()
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if "FROM app_setting" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def setting_reads(sent: list[str]) -> int:
+    return sum("FROM app_setting" in statement for statement in sent)
 
 
 async def test_one_transaction_reads_the_settings_once(db):
-    with setting_reads(db) as reads:
+    with statements_sent(db) as sent:
         await quiet_hours(db)
         await sms_fallback_minutes(db)
         await unanswered_limit_minutes(db)
         await municipal_settings.current(db)
-        assert len(reads) == 1
+        assert setting_reads(sent) == 1
         await db.commit()
         await quiet_hours(db)  # a new transaction reads again: another process may have written
-        assert len(reads) == 2
+        assert setting_reads(sent) == 2
 
 
 async def test_a_setting_written_in_the_transaction_is_read_back(db):

@@ -1,10 +1,7 @@
 """The caseload shows each young person's latest WHO-5 with an arrow, fetched in one query;
 young people with open alerts come first."""
 
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from app.models import CheckInAlert
 from app.services.checkin_guide import (
@@ -15,21 +12,7 @@ from app.services.checkin_guide import (
 )
 from tests.checkin_factories import answer_who5
 from tests.factories import make_user, make_youth, user_of
-
-
-@contextmanager
-def counted_queries(db):
-    statements: list[str] = []
-    engine = db.get_bind().engine  # the sync engine behind the async session
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.queries import statements_sent
 
 
 async def test_latest_and_previous_score_for_many_young_people_in_one_query(db, frozen_clock):
@@ -42,7 +25,7 @@ async def test_latest_and_previous_score_for_many_young_people_in_one_query(db, 
         for n, score in enumerate(scores):
             await answer_who5(db, actor=person, score=score, now=now + timedelta(days=30 * n))
     ids = [y.id for y in youths]
-    with counted_queries(db) as statements:
+    with statements_sent(db) as statements:
         trends = await latest_scores(db, youth_ids=ids)
     assert len(statements) == 1
     assert set(trends) == set(ids[:3])

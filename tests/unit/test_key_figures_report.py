@@ -6,7 +6,6 @@ import io
 from collections import Counter
 
 import pytest
-from sqlalchemy import event
 
 from app.i18n import set_locale
 from app.models import CourseEndOutcome as Outcome
@@ -21,6 +20,7 @@ from app.services.key_figures.period import ScopeKind
 from app.services.key_figures.staff import Changes
 from app.services.key_figures.wellbeing import Completion, Progression
 from tests.key_figure_factories import at, checkin, make_world, period, young
+from tests.queries import statements_sent
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 
@@ -198,24 +198,6 @@ def test_csv_text_cells_cannot_start_a_formula():
     assert text_cell("Team Nord") == "Team Nord"
 
 
-class _Statements:
-    """Counts the SQL statements sent while in the `with` block."""
-
-    def __init__(self, engine) -> None:
-        self.engine = engine.sync_engine
-        self.count = 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: object) -> None:
-        self.count += 1
-
-
 async def _statements_for(db, engine, size: int) -> int:
     world = await make_world(db)
     for n in range(size):
@@ -223,9 +205,9 @@ async def _statements_for(db, engine, size: int) -> int:
         await checkin(db, youth, at("2026-02-01"), 40 + n % 10 * 4)
         await checkin(db, youth, at("2026-04-01"), 60)
     scope = await world.scope_in(db)
-    with _Statements(engine) as seen:
+    with statements_sent(engine) as seen:
         await compute(db, scope=scope, period=H1)
-    return seen.count
+    return len(seen)
 
 
 async def test_the_report_sends_the_same_few_queries_for_5_and_50_young_people(db, engine):

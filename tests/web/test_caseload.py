@@ -5,29 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import func, select
 
 from app.models import AlertKind, AuditRecord, ReadinessGroup
 from app.services.caseload import CaseloadFilters, guide_caseload
 from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.queries import statements_sent
 from tests.workspace_factories import busy_youth, checkin, message
-
-
-class QueryCounter:
-    def __init__(self, engine) -> None:
-        self.engine = engine.sync_engine
-        self.count = 0
-
-    def __enter__(self) -> QueryCounter:
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: object) -> None:
-        self.count += 1
 
 
 async def _page_queries(client, db, engine, settings, now, size: int) -> int:
@@ -35,11 +19,11 @@ async def _page_queries(client, db, engine, settings, now, size: int) -> int:
     for n in range(size):
         await busy_youth(db, guide, now, n)
     await sign_in(client, db, guide, settings, now)
-    with QueryCounter(engine) as counter:
+    with statements_sent(engine) as sent:
         response = await client.get("/")
     assert response.status_code == 200
     assert response.text.count('data-youth-id="') == size
-    return counter.count
+    return len(sent)
 
 
 async def test_caseload_page_costs_the_same_queries_for_5_and_for_50(
