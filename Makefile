@@ -6,8 +6,22 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PEERS := tests/peers/oidc/node_modules/.installed
 PYTEST_ARGS ?=
+# Tests run in parallel, one database and one live server per worker (pytest-xdist);
+# a file's tests stay together so its fixtures are made once.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test lint typecheck test-sqlite test-postgres install peers bench clean
+# `make test-time-travel` runs the tests marked time_dependent at each of these instants
+# (Europe/Copenhagen): a Tuesday morning; a Tuesday night (after working hours, inside
+# quiet hours); a Saturday afternoon; Christmas Eve; the two DST changes; a leap day;
+# the last minute of the year. Half of them at a time, each in its own process.
+TIME_TRAVEL_INSTANTS := \
+  2026-12-08T10:00:00+01:00 2026-12-08T23:30:00+01:00 2026-12-05T14:00:00+01:00 \
+  2026-12-24T19:00:00+01:00 2026-03-29T02:30:00+01:00 2026-10-25T02:30:00+02:00 \
+  2028-02-29T12:00:00+01:00 2026-12-31T23:59:00+01:00
+CLOCK ?=
+
+.PHONY: run test lint typecheck test-sqlite test-postgres test-time-travel test-at install peers bench clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +50,7 @@ typecheck: $(INSTALLED)
 
 # pytest exits 5 when it collected nothing; that must not pass silently, nor crash CI.
 define run_pytest
-	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 endef
 
@@ -48,6 +62,23 @@ test-postgres: $(INSTALLED) peers
 	else bash -c '$(run_pytest)'; fi
 
 test: lint typecheck test-sqlite test-postgres
+
+# The time-dependent tests at every instant above, on SQLite: each instant is one
+# pytest-xdist node with TRINVIS_CLOCK set (ticking), and every node runs every test.
+test-time-travel: $(INSTALLED) peers
+	@set -e; for half in "$(wordlist 1,4,$(TIME_TRAVEL_INSTANTS))" "$(wordlist 5,8,$(TIME_TRAVEL_INSTANTS))"; do \
+	  nodes=(); n=0; for instant in $$half; do \
+	    echo "gw$$n: TRINVIS_CLOCK=$$instant"; n=$$((n+1)); \
+	    nodes+=(--tx "popen//env:TRINVIS_CLOCK=$$instant//env:TRINVIS_CLOCK_TICKS=1"); \
+	  done; \
+	  env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m time_dependent \
+	    --dist each "$${nodes[@]}" $(PYTEST_ARGS) || exit $$?; \
+	done
+
+# The whole suite (or PYTEST_ARGS) at one chosen instant: make test-at CLOCK=2026-12-24T19:00:00+01:00
+test-at: $(INSTALLED) peers
+	@if [ -z "$(CLOCK)" ]; then echo "usage: make test-at CLOCK=2026-12-24T19:00:00+01:00"; exit 2; fi
+	env -u TEST_DATABASE_URL TRINVIS_CLOCK=$(CLOCK) TRINVIS_CLOCK_TICKS=1 bash -c '$(run_pytest)'
 
 bench: $(INSTALLED)
 	@ls bench/*.py

@@ -27,9 +27,9 @@ def migrate(database_url: str | None = None) -> None:
 
 
 async def _load_demo() -> bool:
+    from app.clock import utcnow
     from app.db import dispose_engine, sessionmaker
     from app.demo import load_demo_data
-    from app.models.base import utcnow
 
     try:
         async with sessionmaker()() as db:
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             "--workers above 1 needs PostgreSQL; SQLite serves from one process.", file=sys.stderr
         )
         return 2
+    settings.apply_clock()
     from app.observability import configure_logging
 
     configure_logging(settings.effective_log_format, settings.log_level)

@@ -41,6 +41,7 @@ async def load_instruments() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.apply_clock()
     configure_logging(settings.effective_log_format, settings.log_level)
 
     @contextlib.asynccontextmanager

@@ -6,10 +6,11 @@ answers to the conventional `DATABASE_URL`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     run_worker_in_process: bool = True
     log_format: Literal["json", "text"] | None = None
     log_level: str = "INFO"
+    # The app's clock (app/clock.py): an instant with its UTC offset, frozen there, or
+    # ticking from it with TRINVIS_CLOCK_TICKS=1. For demos and tests; refused in production.
+    clock: datetime | None = None
+    clock_ticks: bool = False
 
     # Staff sign-in through the municipality's OpenID Connect provider.
     oidc_issuer: str | None = None
@@ -78,6 +83,19 @@ class Settings(BaseSettings):
     staff_idle_minutes: int = Field(default=30, ge=5, le=480)
     staff_session_hours: int = Field(default=12, ge=1, le=24)
 
+    @field_validator("clock")
+    @classmethod
+    def _clock_has_an_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("TRINVIS_CLOCK needs a UTC offset, e.g. 2026-12-24T22:30:00+01:00")
+        return value
+
+    def apply_clock(self) -> None:
+        """Set this process's clock from TRINVIS_CLOCK (the machine's clock when unset)."""
+        from app.clock import set_clock
+
+        set_clock(self.clock, ticking=self.clock_ticks)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -113,6 +131,8 @@ class Settings(BaseSettings):
         problems: list[str] = []
         if self.demo_mode:
             problems.append("TRINVIS_DEMO_MODE must be off when TRINVIS_ENV=production")
+        if self.clock is not None:
+            problems.append("TRINVIS_CLOCK must not be set when TRINVIS_ENV=production")
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             problems.append("TRINVIS_SECRET_KEY must be set to at least 32 random characters")
         if not self.uses_https:

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import utcnow
 from app.db import sessionmaker
-from app.models.base import utcnow
 from app.notifications.delivery import deliver_due
 from app.security.challenges import delete_expired_challenges
 from app.security.rate_limit import delete_old_hits

@@ -25,12 +25,14 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy.engine import make_url
+
+from app.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,7 +76,7 @@ def free_port() -> int:
 
 async def build_world(url: str, clients: int, guides: int) -> tuple[list[Person], list[Person]]:
     engine = make_engine(url)
-    now = datetime.now(UTC)
+    now = utcnow()
     staff: list[Person] = []
     young: list[Person] = []
     async with AsyncSession(engine, expire_on_commit=False) as db:

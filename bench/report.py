@@ -21,11 +21,12 @@ import asyncio
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+
+from app.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -161,7 +162,7 @@ def _used(statement: str, params: dict[str, int]) -> dict[str, int]:
 
 async def time_report(url: str, runs: int) -> list[float]:
     engine = make_engine(url)
-    now = datetime.now(UTC)
+    now = utcnow()
     start, end = current_half_year(now.date())
     values = {"from": start.isoformat(), "to": end.isoformat(), "scope": "municipality"}
     form = ReportForm.model_validate(values)

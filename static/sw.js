@@ -17,7 +17,7 @@
 // Push and notification-click handlers live beside the notification code.
 importScripts('/static/js/sw-push.js');
 
-const CACHE_VERSION = 'trinvis-v3';
+const CACHE_VERSION = 'trinvis-v4';
 
 const OFFLINE_URL = '/offline';
 

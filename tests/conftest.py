@@ -3,11 +3,16 @@ per test, and the app wired to that transaction.
 
 SQLite always; PostgreSQL when TEST_DATABASE_URL is set (a fresh database is created on
 that server for the run and dropped afterwards).
+
+Time: the app's clock (app/clock.py) follows TRINVIS_CLOCK here exactly as in the app, so
+`make test-time-travel` runs the `time_dependent` tests at chosen instants; the frozen
+clock the web tests use then starts at that instant instead of its fixed default.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -19,6 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import is_set as clock_is_set
+from app.clock import utcnow
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.security.access import clock
@@ -28,10 +35,24 @@ from tests.database import create_database, drop_database, migrate
 pytest_plugins = ["tests.peers.fixtures"]
 
 BASE_URL = "http://127.0.0.1:8000"
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / ".artifacts"
 
 
-def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL' if os.environ.get('TEST_DATABASE_URL') else 'SQLite'}"
+def pytest_configure(config: pytest.Config) -> None:
+    Settings(_env_file=None).apply_clock()  # type: ignore[call-arg]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Once per run, in the process that leads it (not in each pytest-xdist worker).
+    if not hasattr(session.config, "workerinput") and not clock_is_set():
+        shutil.rmtree(ARTIFACTS_DIR / "screenshots", ignore_errors=True)
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"database: {'PostgreSQL' if os.environ.get('TEST_DATABASE_URL') else 'SQLite'}",
+        "clock: " + (utcnow().isoformat() if clock_is_set() else "the machine's"),
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +108,19 @@ def settings(database_url: str) -> Settings:
     )
 
 
+# A Monday morning in working hours: the instant tests start at unless they choose one.
+DEFAULT_INSTANT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
 class FrozenClock:
-    """Tests move time by setting `.now`; the app reads it through the `clock` dependency."""
+    """Tests move time by setting `.now`; the app reads it through the `clock` dependency.
+
+    It starts at the app's clock when TRINVIS_CLOCK chose an instant (time travel), and
+    at DEFAULT_INSTANT otherwise.
+    """
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        self.now = utcnow() if clock_is_set() else DEFAULT_INSTANT
 
     def __call__(self) -> datetime:
         return self.now
@@ -129,6 +158,5 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    path = Path(__file__).resolve().parent.parent / ".artifacts"
-    path.mkdir(exist_ok=True)
-    return path
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR

@@ -37,6 +37,8 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             # Weekdays in office hours, about once a week: what a guide really opens.
             if day.weekday() < 5 and rng.random() < 0.22:
                 at = day + timedelta(hours=rng.randint(0, 6), minutes=rng.randint(0, 59))
+                if at > now:  # later today: not opened yet
+                    break
                 in_cover = youth.guide_id == absent.id and cover_start <= at < cover_end
                 db.add(
                     AuditRecord(

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, utcnow
+from app.clock import utcnow
+from app.models.base import UTCDateTime
 
 
 class PlaceKind(StrEnum):

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import utcnow
 from app.models import (
     Message,
     Notification,
@@ -37,7 +38,6 @@ from app.models import (
     Role,
     User,
 )
-from app.models.base import utcnow
 from app.notifications.channels import DeliveryError, email, push, sms
 from app.notifications.claims import Claim, claim_due
 from app.notifications.outbox import params_of

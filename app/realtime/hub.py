@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import utcnow
 from app.models import RealtimePresence
-from app.models.base import utcnow
 
 log = logging.getLogger("trinvis.realtime")
 

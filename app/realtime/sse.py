@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from app.models.base import utcnow
+from app.clock import utcnow
 from app.realtime.hub import Hub, SessionFactory
 from app.services import message_events
 from app.services.conversations import StreamBatch, StreamScope, stream_batch

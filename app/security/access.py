@@ -20,10 +20,10 @@ from fastapi import Depends, Request
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import utcnow
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.models import Cover, Role, User, Youth
-from app.models.base import utcnow
 from app.security.sessions import SLIDE_STATE_KEY, resume_session, session_token
 from app.web.client import client_ip
 

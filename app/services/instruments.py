@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.engine import Connection
 
+from app.clock import utcnow
 from app.i18n import current_locale
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent.parent / "instruments"
 PRIMARY = "who5"

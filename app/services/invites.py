@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.errors import AppError, Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -72,7 +73,7 @@ class InviteForm(BaseModel):
     @field_validator("birth_date")
     @classmethod
     def _age(cls, value: date) -> date:
-        if not date(1990, 1, 1) <= value <= date.today():
+        if not date(1990, 1, 1) <= value <= copenhagen_today():
             raise ValueError(N_("Please check the date of birth."))
         return value
 

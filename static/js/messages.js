@@ -109,6 +109,46 @@
     return document.getElementById('conversation');
   }
 
+  /* ---------- keeping the newest message in view ----------
+   * On a desk the conversation scrolls in its own box; on a phone the page scrolls and
+   * the composer sticks to the bottom. Either way the newest message must be visible
+   * above the composer, unless the reader has scrolled up to read older messages. */
+  const NEAR_PX = 96;
+
+  function scrollBox() {
+    const box = document.querySelector('[data-conversation-scroll]');
+    if (!box) return null;
+    const overflow = window.getComputedStyle(box).overflowY;
+    return overflow === 'auto' || overflow === 'scroll' ? box : null;
+  }
+
+  function measureComposer() {
+    const composer = document.getElementById('composer');
+    const height = composer ? composer.getBoundingClientRect().height : 0;
+    document.documentElement.style.setProperty('--composer-space', Math.ceil(height) + 'px');
+  }
+
+  function atNewest() {
+    const box = scrollBox();
+    if (box) return box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_PX;
+    const list = conversation();
+    const last = list && list.lastElementChild;
+    if (!last) return true;
+    const composer = document.getElementById('composer');
+    const limit = composer ? composer.getBoundingClientRect().top : window.innerHeight;
+    return last.getBoundingClientRect().bottom < limit + NEAR_PX;
+  }
+
+  function showNewest() {
+    const list = conversation();
+    const last = list && list.lastElementChild;
+    if (!last) return;
+    measureComposer();
+    const box = scrollBox();
+    if (box) box.scrollTop = box.scrollHeight;
+    last.scrollIntoView({ block: 'end' });
+  }
+
   function pendingBubble(key) {
     return document.querySelector('.message[data-pending-key="' + key + '"]');
   }
@@ -132,7 +172,8 @@
       hideEmpty();
     }
     setState(bubble, item, state);
-    bubble.scrollIntoView({ block: 'nearest' });
+    // The writer's own message always comes into view.
+    if (bubble === list.lastElementChild) showNewest();
     return bubble;
   }
 
@@ -339,6 +380,9 @@
   }
 
   /* ---------- the live stream ---------- */
+  // Was the reader at the newest message when the next one arrived?
+  let followNewest = true;
+
   function onSseBeforeMessage(event) {
     const message = event.detail;
     const source = event.target.closest('[sse-connect]');
@@ -347,6 +391,7 @@
       source.setAttribute('sse-connect', url);
     }
     if (!message || message.type !== 'message') return;
+    followNewest = atNewest();
     const node = htmlToNode(message.data || '');
     if (settle(node)) {
       event.preventDefault();
@@ -358,8 +403,7 @@
   function onSseMessage(event) {
     const message = event.detail;
     if (message && message.type === 'message') {
-      const list = conversation();
-      if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: 'nearest' });
+      if (followNewest) showNewest();
       markRead();
     }
   }
@@ -410,8 +454,8 @@
     document.addEventListener('visibilitychange', markRead);
     window.addEventListener('online', flushOutbox);
     window.setInterval(flushOutbox, RETRY_MS);
-    const list = conversation();
-    if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: 'end' });
+    showNewest();
+    window.addEventListener('resize', measureComposer);
     flushOutbox();
     markRead();
   }

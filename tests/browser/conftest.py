@@ -23,6 +23,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.clock import is_set as clock_is_set
+from app.clock import utcnow
 from app.paths import ROOT_DIR, STATIC_DIR
 from tests.database import create_database, drop_database
 
@@ -155,9 +157,14 @@ async def desktop(browser) -> AsyncIterator:
 
 @pytest.fixture(scope="session")
 def screenshots_dir(artifacts_dir: Path) -> Path:
-    path = artifacts_dir / "screenshots"
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
+    """.artifacts/screenshots/ (emptied once per run, see tests/conftest.py); in a
+    time-travel run, .artifacts/time-travel/<instant>/, one folder per instant."""
+    if not clock_is_set():
+        path = artifacts_dir / "screenshots"
+    else:
+        path = artifacts_dir / "time-travel" / utcnow().strftime("%Y-%m-%dT%H%M")
+        shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

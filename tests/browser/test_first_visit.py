@@ -1,8 +1,11 @@
 """The walking skeleton, as a person sees it."""
 
+import pytest
+
 from tests.browser.conftest import demo_sign_in
 
 
+@pytest.mark.time_dependent
 async def test_young_person_signs_in_with_the_demo_and_sees_the_home_page(
     phone, live_server, check_page
 ):
@@ -13,6 +16,7 @@ async def test_young_person_signs_in_with_the_demo_and_sees_the_home_page(
     await check_page(phone, "youth-home-phone")
 
 
+@pytest.mark.time_dependent
 async def test_each_staff_role_lands_on_its_start_page(desktop, live_server, check_page):
     for role, heading in (
         ("guide", "Mine unge"),

@@ -1,8 +1,11 @@
 """A young person says it is hard; the guide sees the flag and records the call."""
 
+import pytest
+
 from tests.browser.conftest import demo_sign_in
 
 
+@pytest.mark.time_dependent
 async def test_young_person_answers_hard_and_the_guide_records_a_call(
     phone, desktop, live_server, check_page
 ):

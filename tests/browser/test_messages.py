@@ -3,6 +3,8 @@ sees it arrive without reloading and answers, and the answer arrives on the phon
 
 import re
 
+import pytest
+
 from tests.browser.conftest import demo_sign_in
 
 
@@ -12,6 +14,7 @@ async def _sara_youth_id(desktop, live_server) -> str:
     return re.search(r"/guide/youth/(\d+)", href).group(1)
 
 
+@pytest.mark.time_dependent
 async def test_message_travels_both_ways_live(browser, phone, desktop, live_server, check_page):
     await demo_sign_in(phone, live_server, "youth")
     await phone.goto(f"{live_server.url}/messages")

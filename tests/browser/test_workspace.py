@@ -13,7 +13,14 @@ import pytest
 from tests.browser.conftest import DESKTOP, PHONE, _free_port, demo_sign_in, run_live_server
 
 
-@pytest.mark.parametrize(("screen", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.mark.parametrize(
+    ("screen", "viewport"),
+    [
+        # At the time-travel instants on a desk only: the phone run adds nothing time-bound.
+        pytest.param("desktop", DESKTOP, marks=pytest.mark.time_dependent),
+        ("phone", PHONE),
+    ],
+)
 async def test_guide_finds_the_urgent_one_acknowledges_and_hands_over(
     browser, tmp_path_factory, check_page, screen, viewport
 ):

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import utcnow
 from app.db import make_engine
 from app.models import Role
 from app.paths import ROOT_DIR
@@ -59,9 +60,7 @@ def database(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 async def world(database: str) -> AsyncIterator[World]:
     engine = make_engine(database)
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
+    now = utcnow()
     async with AsyncSession(engine, expire_on_commit=False) as db:
         guide = await make_user(db, Role.guide, name="Camilla Holm")
         youth = await make_youth(db, guide=guide, name="Sara Nielsen")

@@ -15,6 +15,8 @@ from app.notifications.texts import KINDS, TEXT_PARAMS, render_text
 from tests.factories import make_youth, user_of
 from tests.notifications.conftest import DAYTIME, deliver, person, queue, reload, with_sms
 
+pytestmark = pytest.mark.time_dependent
+
 # 23:30 in Copenhagen (winter time, UTC+1).
 LATE_EVENING = datetime.fromisoformat("2026-03-02T22:30:00+00:00")
 NEXT_MORNING = datetime.fromisoformat("2026-03-03T06:00:00+00:00")  # 07:00 in Copenhagen

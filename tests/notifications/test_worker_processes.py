@@ -193,6 +193,6 @@ async def test_a_worker_killed_mid_call_sends_nothing_twice_and_loses_nothing(
 
 
 def _open_for(attempt: NotificationAttempt) -> float:
-    from app.models.base import utcnow
+    from app.clock import utcnow
 
     return (utcnow() - attempt.started_at).total_seconds()

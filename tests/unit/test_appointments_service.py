@@ -16,6 +16,8 @@ from app.services.client_keys import new_client_key
 from tests.factories import T0
 from tests.plan_fixtures import make_course
 
+pytestmark = pytest.mark.time_dependent
+
 LATER = date(2026, 4, 14)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.models import CourseEnd, CourseEndOutcome, CourseStatus, FlagReason, FollowUp, Youth
@@ -12,6 +13,8 @@ from app.services.followup_schedule import add_working_days
 from app.services.followups import end_completed_courses
 from tests.factories import make_user, make_youth
 from tests.followup_factories import start
+
+pytestmark = pytest.mark.time_dependent
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.models import FlagReason, FollowUp, Notification, RiskFlag
@@ -12,6 +13,8 @@ from app.services.followups import AnswerForm, answer, open_prompt, run_follow_u
 from app.worker import JOBS
 from tests.factories import make_user, make_youth, user_of
 from tests.followup_factories import start
+
+pytestmark = pytest.mark.time_dependent
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -17,6 +17,8 @@ from app.services.enrollments import ScheduleForm, change_schedule
 from tests.factories import make_user, make_youth
 from tests.followup_factories import start
 
+pytestmark = pytest.mark.time_dependent
+
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -22,6 +22,8 @@ from app.services.key_figures.wellbeing import Completion, Progression
 from tests.key_figure_factories import at, checkin, make_world, period, young
 from tests.queries import statements_sent
 
+pytestmark = pytest.mark.time_dependent
+
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 
 

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from app.services.availability import (
     DEFAULT_WEEK,
     after_quiet_hours,
@@ -10,6 +12,8 @@ from app.services.availability import (
     working_minutes_between,
 )
 from app.web.linkify import linkify
+
+pytestmark = pytest.mark.time_dependent
 
 
 def test_only_http_links_become_links_and_nothing_is_rendered_as_html():

@@ -9,6 +9,7 @@ PRODUCTION = dict(
     oidc_issuer="https://idp.fjordby.dk",
     oidc_client_id="trinvis",
     oidc_client_secret="s3cret-from-the-vault",
+    clock=None,  # whatever TRINVIS_CLOCK this run has (make test-at)
 )
 
 

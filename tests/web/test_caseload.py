@@ -13,6 +13,8 @@ from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
 from tests.queries import statements_sent
 from tests.workspace_factories import busy_youth, checkin, message
 
+pytestmark = pytest.mark.time_dependent
+
 
 async def _page_queries(client, db, engine, settings, now, size: int) -> int:
     guide = await make_user(db)

@@ -22,7 +22,8 @@ CALLBACK = f"{BASE_URL}/auth/oidc/callback"
 
 @pytest.fixture(autouse=True)
 def citizen_idp(settings, oidc_provider, frozen_clock):
-    frozen_clock.now = datetime.now(UTC)
+    # ID tokens carry the provider's real clock; the app must agree on "now".
+    frozen_clock.now = datetime.now(UTC)  # outside clock: the provider's
     settings.citizen_oidc_issuer = oidc_provider.issuer
     settings.citizen_oidc_client_id = OIDC_CLIENT_ID
     settings.citizen_oidc_client_secret = OIDC_CLIENT_SECRET

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import col, func, select
 
 from app.models import (
@@ -20,6 +21,8 @@ from app.models import (
 )
 from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
 from tests.followup_factories import start
+
+pytestmark = pytest.mark.time_dependent
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIRST_DUE = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # the first follow-up is due at 08:00 UTC

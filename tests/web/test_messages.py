@@ -18,7 +18,10 @@ from app.models import (
     Role,
 )
 from app.services import messages
+from app.services.availability import after_quiet_hours
 from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+
+pytestmark = pytest.mark.time_dependent
 
 KEY = "k-0123456789abcdef"
 
@@ -192,7 +195,9 @@ async def test_a_connected_young_person_gets_no_push_but_still_the_sms_fallback(
     await db.flush()
     await messages.send(db, actor=guide, youth_id=youth.id, body="Hej", client_key=KEY, now=now)
     rows = (await db.exec(select(Notification).where(Notification.user_id == youth.user_id))).all()
-    assert [(r.channel, r.not_before) for r in rows] == [("sms", now + timedelta(minutes=30))]
+    # Half an hour later, and never inside the quiet hours.
+    expected = after_quiet_hours(now + timedelta(minutes=30))
+    assert [(r.channel, r.not_before) for r in rows] == [("sms", expected)]
 
 
 async def test_a_young_persons_message_notifies_the_covering_colleague_not_the_absent_guide(

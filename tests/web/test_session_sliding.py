@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.models import Role
 from app.security.sessions import cookie_name
 from tests.factories import make_user, make_youth, sign_in, user_of
+
+pytestmark = pytest.mark.time_dependent
 
 THIRTY_DAYS = 30 * 24 * 3600
 

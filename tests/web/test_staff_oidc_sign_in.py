@@ -33,7 +33,7 @@ def configure(settings, issuer: str) -> None:
 @pytest.fixture(autouse=True)
 def real_time(frozen_clock):
     # ID tokens carry the provider's real clock; the app must agree on "now".
-    frozen_clock.now = datetime.now(UTC)
+    frozen_clock.now = datetime.now(UTC)  # outside clock: the provider's
 
 
 @pytest.fixture

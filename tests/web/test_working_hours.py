@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, select
 
 from app.models import GuideWorkingHours, Role
 from tests.factories import make_user, make_youth, sign_in, user_of
+
+pytestmark = pytest.mark.time_dependent
 
 
 def _week(**days: tuple[str, str]) -> dict[str, str]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.models import Notification, OneTimeCode, Role, UserSession
 from app.security.sessions import cookie_name
 from tests.factories import ensure_csrf, make_user, make_youth, user_of
+
+pytestmark = pytest.mark.time_dependent
 
 
 async def queued_codes(db, user_id: int) -> list[Notification]:

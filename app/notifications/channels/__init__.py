@@ -34,7 +34,7 @@ def parse_retry_after(value: str | None) -> float | None:
         return float(value)
     from email.utils import parsedate_to_datetime
 
-    from app.models.base import utcnow
+    from app.clock import utcnow
 
     try:
         when = parsedate_to_datetime(value)

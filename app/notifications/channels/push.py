@@ -143,11 +143,12 @@ async def _post(
     except Exception as exc:  # a broken key in the subscription: it can never work
         raise _Gone() from exc
     audience = str(httpx.URL(subscription.endpoint).copy_with(path="/", query=None))
-    # RFC 8292: at most 24 h ahead; 12 h leaves room for clock skew.
+    # RFC 8292: at most 24 h ahead; 12 h leaves room for clock skew. The machine's time,
+    # not the app's clock: the push service checks it against its own real clock.
     claims = {
         "sub": settings.vapid_subject,
         "aud": audience.rstrip("/"),
-        "exp": int(time.time()) + 12 * 3600,
+        "exp": int(time.time()) + 12 * 3600,  # outside clock: the push service's
     }
     signed = vapid.sign(claims)
     try:
