@@ -4,7 +4,7 @@ from app.models import Role
 from app.notifications.rules import quiet_hours
 from app.services import municipal_settings
 from app.services.availability import sms_fallback_minutes, unanswered_limit_minutes
-from tests.factories import T0, make_user
+from tests.factories.people import T0, make_user
 from tests.queries import statements_sent
 
 

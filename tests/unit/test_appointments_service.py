@@ -13,8 +13,8 @@ from app.models import CalendarFeed, Notification, PlaceKind
 from app.services import appointments, calendar
 from app.services.appointments import AnswerInput, AppointmentInput, WhenInput
 from app.services.client_keys import new_client_key
-from tests.factories import T0
-from tests.plan_fixtures import make_course
+from tests.factories.people import T0
+from tests.factories.plan import make_course
 
 LATER = date(2026, 4, 14)
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.models import Appointment, AppointmentStatus, Message
 from app.services.call_list import call_list
-from tests.factories import make_user, make_youth
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_user, make_youth
 
 NOW = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from app.services.checkin_guide import (
     caseload_overview,
     latest_scores,
 )
-from tests.checkin_factories import answer_who5
-from tests.factories import make_user, make_youth, user_of
+from tests.factories.checkins import answer_who5
+from tests.factories.people import make_user, make_youth, user_of
 from tests.queries import statements_sent
 
 

@@ -10,8 +10,8 @@ from app.errors import NotFound, ValidationFailed
 from app.models import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Notification
 from app.services import checkins
 from app.services.checkins import BadClientKey, ForeignCheckIn, UnknownInstrument
-from tests.checkin_factories import answer_who5, client_key, who5_answers
-from tests.factories import make_user, make_youth, user_of
+from tests.factories.checkins import answer_who5, client_key, who5_answers
+from tests.factories.people import make_user, make_youth, user_of
 
 
 async def count(db, model) -> int:

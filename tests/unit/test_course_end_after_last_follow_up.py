@@ -10,8 +10,8 @@ from app.models import CourseEnd, CourseEndOutcome, CourseStatus, FlagReason, Fo
 from app.services.followup_flags import raise_flag
 from app.services.followup_schedule import add_working_days
 from app.services.followups import end_completed_courses
-from tests.factories import make_user, make_youth
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_user, make_youth
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from app.models import (
 )
 from app.services.call_list import call_list
 from app.services.followups import open_prompt
-from tests.factories import T0
+from tests.factories.people import T0
 
 
 async def test_demo_has_starts_answers_silence_a_drop_out_and_course_ends(db):

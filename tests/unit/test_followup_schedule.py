@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Enrollment, FollowUp, GuideAssignment, Role, User, Youth
 from app.services import followup_schedule as plan
 from app.services.enrollments import ScheduleForm, change_schedule
-from tests.factories import make_user, make_youth
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_user, make_youth
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 from app.models import Instrument
 from app.services import checkins
 from app.services.instruments import INSTRUMENT_DIR, read_files, sync_instruments
-from tests.checkin_factories import answer_who5
-from tests.factories import make_user, make_youth, user_of
+from tests.factories.checkins import answer_who5
+from tests.factories.people import make_user, make_youth, user_of
 
 
 async def sync(db, folder=INSTRUMENT_DIR):

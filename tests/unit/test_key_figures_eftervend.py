@@ -3,7 +3,7 @@ and follow-ups answered and handled on time (the call list's three-working-day r
 
 from app.models import EnrollmentEnd
 from app.services.key_figures.eftervend import follow_ups, retention
-from tests.key_figure_factories import at, enroll, make_world, period, young
+from tests.factories.key_figures import at, enroll, make_world, period, young
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 DROPPED = EnrollmentEnd.dropped_out
@@ -49,7 +49,7 @@ async def test_dropout_share_of_the_starts_running_in_the_period(db):
 
 
 async def test_follow_ups_answered_and_handled_within_three_working_days(db):
-    from tests.key_figure_factories import follow_up
+    from tests.factories.key_figures import follow_up
 
     world = await make_world(db)
     first = await enroll(db, await young(db, world, "2025-10-01"), "2026-02-20")

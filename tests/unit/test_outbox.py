@@ -2,7 +2,7 @@ from sqlmodel import func, select
 
 from app.models import Notification, Role
 from app.notifications.outbox import enqueue, params_of
-from tests.factories import T0, make_user
+from tests.factories.people import T0, make_user
 
 
 async def test_the_same_event_queues_one_notification(db):

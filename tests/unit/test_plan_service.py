@@ -12,8 +12,8 @@ from app.models import PlanEvent, PlanStep, ReadinessGroup, StepStatus
 from app.services import plan
 from app.services.client_keys import new_client_key
 from app.services.plan import Direction, DirectionInput, StepChanged, StepInput
-from tests.factories import T0, make_user
-from tests.plan_fixtures import make_course
+from tests.factories.people import T0, make_user
+from tests.factories.plan import make_course
 
 
 async def add(db, course, title: str, actor=None):

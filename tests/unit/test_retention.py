@@ -26,7 +26,7 @@ from app.security.sessions import start_session
 from app.services.followup_schedule import add_months
 from app.services.retention import expired_youth_ids, run_retention
 from app.worker import JOBS
-from tests.factories import T0
+from tests.factories.people import T0
 
 TODAY = T0.date()
 # Tables whose rows belong to a young person through a parent row, not a column of their own.

@@ -11,8 +11,8 @@ from sqlmodel import select
 from app.models import AdminChange, AppSetting, Enrollment, Notification, Role, Youth
 from app.notifications.rules import QUIET_HOURS_KEY, quiet_hours
 from app.services import messages, municipal_settings
-from tests.factories import make_user, make_youth, sign_in
-from tests.followup_factories import start_form
+from tests.factories.followups import start_form
+from tests.factories.people import make_user, make_youth, sign_in
 from tests.web.test_admin_staff import admin_signed_in
 
 DEFAULT_FORM = {

@@ -9,9 +9,10 @@ from sqlmodel import func, select
 
 from app.models import AlertKind, AuditRecord, ReadinessGroup
 from app.services.caseload import CaseloadFilters, guide_caseload
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.checkins import checkin
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.workspace import busy_youth, message
 from tests.queries import statements_sent
-from tests.workspace_factories import busy_youth, checkin, message
 
 
 async def _page_queries(client, db, engine, settings, now, size: int) -> int:
@@ -46,7 +47,14 @@ async def test_urgent_alert_and_risk_flag_come_first_then_longest_waiting(db, fr
     await message(db, calm, guide, now - timedelta(days=1))
     await message(db, waiting_long, await user_of(db, waiting_long), now - timedelta(days=2))
     await message(db, waiting_short, await user_of(db, waiting_short), now - timedelta(hours=2))
-    await checkin(db, urgent, guide, 20, now - timedelta(days=1), alert=AlertKind.urgent)
+    await checkin(
+        db,
+        urgent,
+        score=20,
+        taken_at=now - timedelta(days=1),
+        recorded_by=guide,
+        alert=AlertKind.urgent,
+    )
     load = await guide_caseload(db, actor=guide, now=now)
     names = [row.person.name for row in load.sections[0].rows]
     assert names == ["Dina Hastende", "Bo Venter", "Cai Venter", "Anna Rolig"]

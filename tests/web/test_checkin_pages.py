@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import func, select
 
 from app.models import AuditRecord, CheckIn, CheckInAlert, Role, Youth
-from tests.checkin_factories import answer_who5, client_key, who5_answers
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.checkins import answer_who5, client_key, who5_answers
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 
 def form(score: int | None = None, key: str | None = None, **answers: str) -> dict[str, str]:

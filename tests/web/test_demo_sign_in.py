@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from app.demo import load_demo_data
 from app.models import Role, User
-from tests.factories import T0, ensure_csrf
+from tests.factories.people import T0, ensure_csrf
 
 
 @pytest.fixture

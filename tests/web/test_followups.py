@@ -18,8 +18,8 @@ from app.models import (
     RiskFlag,
     Role,
 )
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIRST_DUE = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # the first follow-up is due at 08:00 UTC

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from app.models import Appointment, Note, Notification
-from tests.factories import sign_in
-from tests.plan_fixtures import make_course
+from tests.factories.people import sign_in
+from tests.factories.plan import make_course
 from tests.web.test_plan_pages import add_step, client_key
 
 HTMX = {"HX-Request": "true"}

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app.models import GuideAssignment, Invite, Notification, Role, User, Youth, YouthIdentityLink
 from app.security.sessions import cookie_name
-from tests.factories import make_user, sign_in
+from tests.factories.people import make_user, sign_in
 
 FORM = {
     "name": "Nadia Holm",

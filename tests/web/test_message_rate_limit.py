@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from app.models import Message
 from app.services import messages
-from tests.factories import make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_user, make_youth, sign_in, user_of
 
 
 async def test_too_many_messages_in_a_minute_answer_429_with_retry_after(

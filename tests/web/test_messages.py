@@ -18,7 +18,7 @@ from app.models import (
     Role,
 )
 from app.services import messages
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 KEY = "k-0123456789abcdef"
 
@@ -275,7 +275,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
 async def test_leader_sees_overdue_counts_but_never_the_text(client, db, settings, frozen_clock):
     team_guide = await make_user(db, Role.guide, name="Camilla Holm")
     leader = await make_user(db, Role.leader)
-    from tests.factories import make_team
+    from tests.factories.people import make_team
 
     team = await make_team(db)
     team_guide.team_id = leader.team_id = team.id

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.models import AuditRecord, Message, Notification, PlanStep, Role, UserSession
 from app.security.audit import open_youth
 from app.security.sessions import cookie_name, start_session
-from tests.factories import T0, make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.people import T0, make_cover, make_user, make_youth, sign_in, user_of
 
 
 async def youth_signed_in(client, db, settings, frozen_clock):
@@ -188,7 +188,7 @@ async def test_export_includes_internal_notes_appointments_and_check_ins(
     client, db, settings, frozen_clock
 ):
     from app.models import Appointment, Note
-    from tests.checkin_factories import answer_who5
+    from tests.factories.checkins import answer_who5
 
     guide, youth, person = await youth_signed_in(client, db, settings, frozen_clock)
     db.add(Note(youth_id=youth.id, author_id=guide.id, body="Delt note", client_key="n-1"))

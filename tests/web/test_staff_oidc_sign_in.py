@@ -17,7 +17,7 @@ from sqlmodel import select
 from app.models import OidcSessionLink, Role, UserSession
 from app.security.sessions import cookie_name
 from tests.conftest import BASE_URL
-from tests.factories import ensure_csrf, make_user
+from tests.factories.people import ensure_csrf, make_user
 from tests.peers.fixtures import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET
 from tests.peers.oidc_provider import OidcProvider, authorize_headless, submit_form
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from app.models import GuideWorkingHours, Role
-from tests.factories import make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_user, make_youth, sign_in, user_of
 
 
 def _week(**days: tuple[str, str]) -> dict[str, str]:

@@ -19,8 +19,8 @@ from app.models import (
     User,
     Youth,
 )
-from tests.factories import make_cover, make_team, make_user, make_youth, sign_in, user_of
-from tests.workspace_factories import busy_youth
+from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
+from tests.factories.workspace import busy_youth
 
 KEY = "0123456789abcdef0123456789abcdef"
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.models import Notification, OneTimeCode, Role, UserSession
 from app.security.sessions import cookie_name
-from tests.factories import ensure_csrf, make_user, make_youth, user_of
+from tests.factories.people import ensure_csrf, make_user, make_youth, user_of
 
 
 async def queued_codes(db, user_id: int) -> list[Notification]:

@@ -7,11 +7,9 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import (
-    CheckIn,
     CourseEnd,
     CourseEndOutcome,
     CourseStatus,
@@ -20,7 +18,6 @@ from app.models import (
     EnrollmentKind,
     FollowUp,
     GuideAssignment,
-    Instrument,
     PlanStep,
     ReadinessGroup,
     Role,
@@ -30,7 +27,7 @@ from app.models import (
 )
 from app.services.key_figures.period import Period, ScopeKind
 from app.services.key_figures.scope import Scope, scope_for
-from tests.factories import make_team, make_user, make_youth
+from tests.factories.people import make_team, make_user, make_youth
 
 _keys = itertools.count(1)
 
@@ -140,31 +137,6 @@ async def steps(db: AsyncSession, youth: Youth, count: int, *, deleted: int = 0)
             )
         )
     await db.flush()
-
-
-async def instrument_id(db: AsyncSession, code: str) -> int:
-    row = (await db.exec(select(Instrument.id).where(Instrument.code == code))).first()
-    assert row is not None
-    return row
-
-
-async def checkin(
-    db: AsyncSession, youth: Youth, taken_at: datetime, score: int, code: str = "who5"
-) -> CheckIn:
-    assert youth.id is not None
-    row = CheckIn(
-        youth_id=youth.id,
-        instrument_id=await instrument_id(db, code),
-        instrument_code=code,
-        raw_score=score // 4,
-        score=score,
-        taken_at=taken_at,
-        recorded_by_id=youth.user_id,
-        client_key=f"kf-checkin-{next(_keys)}",
-    )
-    db.add(row)
-    await db.flush()
-    return row
 
 
 async def follow_up(

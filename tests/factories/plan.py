@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import AgendaItem, Appointment, Note, PlanStep, User, Youth
 from app.services.client_keys import new_client_key
-from tests.factories import T0, make_user, make_youth, user_of
+from tests.factories.people import T0, make_user, make_youth, user_of
 
 
 @dataclass

@@ -11,37 +11,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import (
     AlertKind,
     Appointment,
-    CheckIn,
-    CheckInAlert,
     Enrollment,
     EnrollmentKind,
     FlagReason,
     FollowUp,
-    Instrument,
     Message,
     PlanStep,
     RiskFlag,
     User,
     Youth,
 )
-from tests.factories import make_youth, user_of
+from tests.factories.checkins import checkin
+from tests.factories.people import make_youth, user_of
 
 _keys = itertools.count(1)
 
 
 def key(prefix: str = "ws") -> str:
     return f"{prefix}-{next(_keys):08d}"
-
-
-async def instrument(db: AsyncSession) -> Instrument:
-    from sqlmodel import select
-
-    found = (await db.exec(select(Instrument).where(Instrument.code == "who5"))).first()
-    if found is None:
-        found = Instrument(code="who5", version=1, content_hash=key(), definition="{}")
-        db.add(found)
-        await db.flush()
-    return found
 
 
 async def message(
@@ -61,37 +48,6 @@ async def message(
     return row
 
 
-async def checkin(
-    db: AsyncSession,
-    youth: Youth,
-    guide: User,
-    score: int,
-    at: datetime,
-    *,
-    alert: AlertKind | None = None,
-) -> CheckIn:
-    assert youth.id is not None and guide.id is not None
-    who5 = await instrument(db)
-    assert who5.id is not None
-    row = CheckIn(
-        youth_id=youth.id,
-        instrument_id=who5.id,
-        instrument_code="who5",
-        raw_score=score // 4,
-        score=score,
-        taken_at=at,
-        recorded_by_id=guide.id,
-        client_key=key("c"),
-    )
-    db.add(row)
-    await db.flush()
-    if alert is not None:
-        assert row.id is not None
-        db.add(CheckInAlert(checkin_id=row.id, youth_id=youth.id, kind=alert, created_at=at))
-        await db.flush()
-    return row
-
-
 async def busy_youth(db: AsyncSession, guide: User, now: datetime, n: int) -> Youth:
     """A young person with something in every caseload column."""
     youth = await make_youth(db, guide=guide)
@@ -100,8 +56,15 @@ async def busy_youth(db: AsyncSession, guide: User, now: datetime, n: int) -> Yo
     db.add(PlanStep(youth_id=youth.id, title=f"Skridt {n}", created_by_id=guide.id, position=1))
     await message(db, youth, guide, now - timedelta(days=3), read=True)
     await message(db, youth, person, now - timedelta(hours=n + 1))
-    await checkin(db, youth, guide, 60, now - timedelta(days=40))
-    await checkin(db, youth, guide, 24, now - timedelta(days=2), alert=AlertKind.urgent)
+    await checkin(db, youth, score=60, taken_at=now - timedelta(days=40), recorded_by=guide)
+    await checkin(
+        db,
+        youth,
+        score=24,
+        taken_at=now - timedelta(days=2),
+        recorded_by=guide,
+        alert=AlertKind.urgent,
+    )
     db.add(
         Appointment(
             youth_id=youth.id,
