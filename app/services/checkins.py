@@ -34,7 +34,7 @@ from app.notifications.outbox import enqueue
 from app.security.access import Via
 from app.security.audit import open_youth
 from app.services.checkin_charts import COMPACT, Chart, trend_chart
-from app.services.followup_flags import raise_flag_for_wellbeing_drop
+from app.services.followups.flags import raise_flag_for_wellbeing_drop
 from app.services.instruments import PRIMARY, Definition, parse
 
 ANSWER_PREFIX = "answer-"

@@ -3,7 +3,7 @@
 Each setting is one JSON row by key, read where it takes effect:
 - check-in cadence: new young people (`app/services/invites.py`, the demo);
 - eftervend first gap, interval and length: a newly registered start
-  (`app/services/enrollments.py`); the guide can still change them per young person;
+  (`app/services/followups/enrollments.py`); the guide can still change them per young person;
 - quiet hours: `app/notifications/rules.py` (the worker holds notifications back) and
   the SMS fallback for unread messages (`app/services/message_notify.py`);
 - SMS delay, the unanswered limit and the help lines: `app/services/availability.py`

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CourseEnd, CourseStatus, User, Youth
 from app.services import admin_changes, municipal_settings
-from app.services.followup_schedule import add_months, local_today
+from app.services.followups.schedule import add_months, local_today
 
 log = logging.getLogger("trinvis.retention")
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enrollment, EnrollmentKind, User, Youth
-from app.services.enrollments import StartForm, register_start
+from app.services.followups.enrollments import StartForm, register_start
 
 _keys = itertools.count(1)
 

@@ -16,8 +16,8 @@ from app.models import (
     User,
     Youth,
 )
-from app.services.call_list import call_list
-from app.services.followups import open_prompt
+from app.services.followups.call_list import call_list
+from app.services.followups.prompts import open_prompt
 from tests.factories.people import T0
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import col, select
 
 from app.models import FlagReason, FollowUp, Notification, RiskFlag
-from app.services.followup_flags import raise_flag_for_wellbeing_drop
-from app.services.followups import AnswerForm, answer, open_prompt, run_follow_up_jobs
+from app.services.followups.flags import raise_flag_for_wellbeing_drop
+from app.services.followups.prompts import AnswerForm, answer, open_prompt, run_follow_up_jobs
 from app.worker import JOBS
 from tests.factories.followups import start
 from tests.factories.people import make_user, make_youth, user_of

@@ -176,7 +176,7 @@ async def test_a_new_start_uses_the_municipal_eftervend_defaults(
     )
     guide = await make_user(db, Role.guide)
     youth = await make_youth(db, guide=guide)
-    from app.services.enrollments import register_start
+    from app.services.followups.enrollments import register_start
 
     form = start_form(date(2026, 3, 2), first_gap_days=None, interval_days=None, length_months=None)
     enrollment = await register_start(

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enrollment, EnrollmentEnd, FollowUp, Youth
-from app.services.followup_schedule import (
+from app.services.followups.schedule import (
     OVERDUE_AFTER_WORKING_DAYS,
     add_months,
     add_working_days,

@@ -30,9 +30,9 @@ from app.models import (
 )
 from app.security.access import youth_scope
 from app.security.audit import open_youth
-from app.services import followup_schedule as plan
 from app.services import municipal_settings
-from app.services.followup_flags import active_enrollment, handle_open_flags
+from app.services.followups import schedule
+from app.services.followups.flags import active_enrollment, handle_open_flags
 
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -193,7 +193,7 @@ async def register_start(
     youth, _ = await _youth_and_person(db, youth_id)
     youth.status = CourseStatus.started
     db.add(youth)
-    await plan.schedule(db, enrollment=enrollment, from_day=plan.local_today(now))
+    await schedule.schedule(db, enrollment=enrollment, from_day=schedule.local_today(now))
     await db.flush()
     return enrollment
 
@@ -222,7 +222,7 @@ async def change_schedule(
     enrollment.length_months = form.length_months
     db.add(enrollment)
     await db.flush()
-    await plan.replan(db, enrollment=enrollment, now=now)
+    await schedule.replan(db, enrollment=enrollment, now=now)
     await db.flush()
     return enrollment
 
@@ -241,7 +241,7 @@ async def record_course_end(
     assert youth.id is not None
     if enrollment is not None:
         assert enrollment.id is not None
-        await plan.cancel_future(db, enrollment_id=enrollment.id, now=now)
+        await schedule.cancel_future(db, enrollment_id=enrollment.id, now=now)
         enrollment.ended_at = now
         enrollment.end_reason = EnrollmentEnd.completed
         db.add(enrollment)
@@ -270,7 +270,7 @@ async def end_course(
     youth, _ = await _youth_and_person(db, youth_id)
     if youth.status == CourseStatus.ended:
         raise Conflict(N_("This course has already ended."))
-    if form.ended_on > plan.local_today(now):
+    if form.ended_on > schedule.local_today(now):
         raise ValidationFailed(
             {"ended_on": gettext("The end date cannot be in the future.")},
             values=form.model_dump(mode="json"),
@@ -295,7 +295,7 @@ async def drop_out(
     Nothing is deleted: answered and cancelled follow-ups stay as the history.
     """
     assert enrollment.id is not None and actor.id is not None
-    await plan.cancel_future(db, enrollment_id=enrollment.id, now=now)
+    await schedule.cancel_future(db, enrollment_id=enrollment.id, now=now)
     enrollment.ended_at = now
     enrollment.end_reason = EnrollmentEnd.dropped_out
     db.add(enrollment)
@@ -317,7 +317,7 @@ async def drop_out(
             title=gettext("Plan B: find the next step together"),
             description=gettext("%(place)s did not work out. Together we find a new way.")
             % {"place": enrollment.place},
-            due_on=plan.local_today(now) + timedelta(days=7),
+            due_on=schedule.local_today(now) + timedelta(days=7),
             status=StepStatus.todo,
             position=(first or 0) - 1,
             created_by_id=actor.id,

@@ -28,9 +28,9 @@ from app.models import (
     User,
     Youth,
 )
-from app.services import followup_schedule as plan
-from app.services.enrollments import drop_out, record_course_end
-from app.services.followup_flags import flag_unanswered, raise_flag
+from app.services.followups import schedule
+from app.services.followups.enrollments import drop_out, record_course_end
+from app.services.followups.flags import flag_unanswered, raise_flag
 
 # (index of the young person, kind, place, story)
 STARTS = [
@@ -69,17 +69,17 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             kind=kind,
             place=place,
             starts_on=starts_on,
-            expected_end_on=plan.add_months(starts_on, 24 if kind == "education" else 12),
+            expected_end_on=schedule.add_months(starts_on, 24 if kind == "education" else 12),
             length_months=3 if ended else 12,
             created_by_id=guide.id or 0,
-            created_at=datetime.combine(starts_on, plan.DUE_TIME, tzinfo=plan.LOCAL_TZ),
+            created_at=datetime.combine(starts_on, schedule.DUE_TIME, tzinfo=schedule.LOCAL_TZ),
             client_key=f"demo-start-{index}",
         )
         db.add(enrollment)
         youth.status = CourseStatus.started
         db.add(youth)
         await db.flush()
-        await plan.schedule(db, enrollment=enrollment)
+        await schedule.schedule(db, enrollment=enrollment)
         await _history(db, enrollment, youth, person, guide, story, rng, now)
     await flag_unanswered(db, now=now)
     await db.flush()
@@ -139,7 +139,7 @@ async def _history(
             db,
             youth=youth,
             enrollment=enrollment,
-            ended_on=plan.local_today(done_at),
+            ended_on=schedule.local_today(done_at),
             outcome=outcome,
             actor=guide,
             now=done_at,

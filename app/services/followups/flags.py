@@ -24,7 +24,7 @@ from app.models import (
     Youth,
 )
 from app.notifications.outbox import enqueue
-from app.services.followup_schedule import add_working_days, local_today
+from app.services.followups.schedule import add_working_days, local_today
 
 # A change of 10 points on the 0-100 WHO-5 scale is meaningful (DESIGN.md).
 WELLBEING_DROP_POINTS = 10

@@ -4,7 +4,7 @@ place; a future or cancelled appointment is no contact."""
 from datetime import UTC, date, datetime, timedelta
 
 from app.models import Appointment, AppointmentStatus, Message
-from app.services.call_list import call_list
+from app.services.followups.call_list import call_list
 from tests.factories.followups import start
 from tests.factories.people import make_user, make_youth
 

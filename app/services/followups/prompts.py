@@ -25,13 +25,9 @@ from app.models import (
     Youth,
 )
 from app.notifications.outbox import enqueue
-from app.services.enrollments import OUTCOME_OF_KIND, record_course_end
-from app.services.followup_flags import (
-    ANSWER_WINDOW_WORKING_DAYS,
-    flag_unanswered,
-    raise_flag,
-)
-from app.services.followup_schedule import add_working_days, local_today
+from app.services.followups.enrollments import OUTCOME_OF_KIND, record_course_end
+from app.services.followups.flags import ANSWER_WINDOW_WORKING_DAYS, flag_unanswered, raise_flag
+from app.services.followups.schedule import add_working_days, local_today
 
 WORRIED_ANSWERS = frozenset({FollowUpAnswer.hard, FollowUpAnswer.considering_stopping})
 

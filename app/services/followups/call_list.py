@@ -27,10 +27,10 @@ from app.models import (
     Youth,
 )
 from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
-from app.services import followup_schedule as plan
 from app.services.checkin_guide import ScoreTrend, latest_scores
-from app.services.enrollments import OUTCOME_OF_KIND, drop_out, record_course_end
-from app.services.followup_flags import handle_open_flags
+from app.services.followups import schedule
+from app.services.followups.enrollments import OUTCOME_OF_KIND, drop_out, record_course_end
+from app.services.followups.flags import handle_open_flags
 
 RISK_ORDER = {None: 0, RiskState.thriving: 0, RiskState.challenged: 1, RiskState.at_risk: 2}
 ANSWER_ORDER = {
@@ -121,7 +121,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
     answers = await _latest_answers(db, list(enrollments.values()))
     contacts = await _last_contacts(db, list(enrollments), now)
     who5 = await latest_scores(db, youth_ids=list(enrollments))
-    today = plan.local_today(now)
+    today = schedule.local_today(now)
     rows: list[CallRow] = []
     for youth_id, enrollment in enrollments.items():
         pending = open_follow_ups.get(enrollment.id or 0, [])
@@ -139,7 +139,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
                 follow_up=current,
                 due_since=due[0].due_on if due else None,
                 due=bool(due),
-                overdue=bool(due) and plan.is_overdue(due[0].due_on, today),
+                overdue=bool(due) and schedule.is_overdue(due[0].due_on, today),
                 latest_answer=answers.get(enrollment.id or 0),
                 last_contact=contacts.get(youth_id),
                 flags=flags.get(youth_id, []),
@@ -280,7 +280,7 @@ async def record_call(
             db,
             youth=youth,
             enrollment=enrollment,
-            ended_on=plan.local_today(now),
+            ended_on=schedule.local_today(now),
             outcome=OUTCOME_OF_KIND[enrollment.kind],
             actor=actor,
             now=now,

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import col, select
 
 from app.models import CourseEnd, CourseEndOutcome, CourseStatus, FlagReason, FollowUp, Youth
-from app.services.followup_flags import raise_flag
-from app.services.followup_schedule import add_working_days
-from app.services.followups import end_completed_courses
+from app.services.followups.flags import raise_flag
+from app.services.followups.prompts import end_completed_courses
+from app.services.followups.schedule import add_working_days
 from tests.factories.followups import start
 from tests.factories.people import make_user, make_youth
 
