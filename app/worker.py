@@ -21,7 +21,7 @@ from app.notifications.delivery import deliver_due
 from app.security.challenges import delete_expired_challenges
 from app.security.rate_limit import delete_old_hits
 from app.security.sessions import delete_expired_sessions
-from app.services.checkin_reminders import send_due_reminders
+from app.services.checkins.reminders import send_due_reminders
 from app.services.followups.prompts import run_follow_up_jobs
 from app.services.retention import run_retention
 from app.settings import get_settings

@@ -37,7 +37,7 @@ from app.models import (
     Youth,
 )
 from app.security.access import covered_guide_ids, reachable_youth_filter
-from app.services.checkin_guide import ScoreTrend, latest_scores
+from app.services.checkins.guide_side import ScoreTrend, latest_scores
 
 # The practice's caseload: 12-25 young people per guide (DESIGN.md).
 CASELOAD_LIMIT = 25

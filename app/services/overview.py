@@ -11,8 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.models import Appointment, Role, Team, User, Youth
-from app.services import appointments, checkin_reminders, messages, plan
-from app.services.checkin_reminders import Due
+from app.services import appointments, messages, plan
+from app.services.checkins import reminders
+from app.services.checkins.reminders import Due
 from app.services.followups import prompts
 from app.services.followups.prompts import FollowUpPrompt
 from app.services.plan import Plan
@@ -43,7 +44,7 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
         plan=await plan.load_plan(db, youth=youth),
         next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
         unread_messages=await messages.own_unread(db, actor=actor),
-        checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
+        checkins_due=await reminders.due_now(db, actor=actor, now=now),
         follow_up=await prompts.open_prompt(db, actor=actor, now=now),
     )
 

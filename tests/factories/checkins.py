@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import AlertKind, CheckIn, CheckInAlert, Instrument, User, Youth
-from app.services import checkins
+from app.services.checkins import answering
 
 _keys = itertools.count(1)
 
@@ -31,7 +31,7 @@ def client_key() -> str:
 async def answer_who5(
     db: AsyncSession, *, actor: User, youth: Youth | None = None, score: int, now: datetime
 ) -> CheckIn:
-    return await checkins.submit(
+    return await answering.submit(
         db,
         actor=actor,
         youth_id=youth.id if youth is not None else None,

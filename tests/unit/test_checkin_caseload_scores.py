@@ -4,7 +4,7 @@ young people with open alerts come first."""
 from datetime import timedelta
 
 from app.models import CheckInAlert
-from app.services.checkin_guide import (
+from app.services.checkins.guide_side import (
     AcknowledgeForm,
     acknowledge,
     caseload_overview,

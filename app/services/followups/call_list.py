@@ -27,7 +27,7 @@ from app.models import (
     Youth,
 )
 from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
-from app.services.checkin_guide import ScoreTrend, latest_scores
+from app.services.checkins.guide_side import ScoreTrend, latest_scores
 from app.services.followups import schedule
 from app.services.followups.enrollments import OUTCOME_OF_KIND, drop_out, record_course_end
 from app.services.followups.flags import handle_open_flags

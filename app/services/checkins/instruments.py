@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from app.i18n import current_locale
 from app.models.base import UTCDateTime, utcnow
 
-INSTRUMENT_DIR = Path(__file__).resolve().parent.parent / "instruments"
+INSTRUMENT_DIR = Path(__file__).resolve().parents[2] / "instruments"
 PRIMARY = "who5"
 
 

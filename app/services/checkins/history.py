@@ -9,9 +9,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, User, Youth
-from app.services.checkin_charts import COMPACT, Chart, trend_chart
-from app.services.checkin_reminders import Due, schedule
-from app.services.checkins import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.charts import COMPACT, Chart, trend_chart
+from app.services.checkins.reminders import Due, schedule
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 A check-in is stored once per client key (generated on the device and kept there until
 sent), so a repeated "Send" never stores a second one. The guide's side (trends,
-alerts, cadence) lives in `checkin_guide.py`; due dates and reminders in
-`checkin_reminders.py`.
+alerts, cadence) lives in `guide_side.py`; due dates and reminders in
+`reminders.py`.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.security.access import Via
 from app.security.audit import open_youth
-from app.services.checkin_charts import COMPACT, Chart, trend_chart
+from app.services.checkins.charts import COMPACT, Chart, trend_chart
+from app.services.checkins.instruments import PRIMARY, Definition, parse
 from app.services.followups.flags import raise_flag_for_wellbeing_drop
-from app.services.instruments import PRIMARY, Definition, parse
 
 ANSWER_PREFIX = "answer-"
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, CourseStatus, Notification, User, Youth
 from app.notifications.outbox import enqueue
-from app.services.checkins import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
 from app.web.timefmt import LOCAL_TZ
 
 SECOND_REMINDER_AFTER = timedelta(days=3)

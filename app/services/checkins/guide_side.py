@@ -20,9 +20,13 @@ from app.i18n import N_
 from app.models import CheckIn, CheckInAlert, CheckInAnswer, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
 from app.security.audit import open_youth
-from app.services.checkin_history import Section, sections_for
-from app.services.checkins import InstrumentVersion, current_instrument, instrument_versions
-from app.services.instruments import PRIMARY, Definition
+from app.services.checkins.answering import (
+    InstrumentVersion,
+    current_instrument,
+    instrument_versions,
+)
+from app.services.checkins.history import Section, sections_for
+from app.services.checkins.instruments import PRIMARY, Definition
 
 
 class AcknowledgeForm(BaseModel):

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from app.models import Instrument
-from app.services import checkins
-from app.services.instruments import INSTRUMENT_DIR, read_files, sync_instruments
+from app.services.checkins import answering
+from app.services.checkins.instruments import INSTRUMENT_DIR, read_files, sync_instruments
 from tests.factories.checkins import answer_who5
 from tests.factories.people import make_user, make_youth, user_of
 
@@ -58,7 +58,7 @@ async def test_new_wording_becomes_a_new_version_and_old_answers_keep_theirs(
 
     rows = await versions(db, "who5")
     assert [(v.version, v.is_current) for v in rows] == [(1, False), (2, True)]
-    current = await checkins.current_instrument(db, "who5")
+    current = await answering.current_instrument(db, "who5")
     assert current.row.version == 2
     assert current.definition.items[0].text.da.endswith("i et godt humør")
 
@@ -66,7 +66,7 @@ async def test_new_wording_becomes_a_new_version_and_old_answers_keep_theirs(
     await db.refresh(old)
     assert old.instrument_id == rows[0].id
     assert new.instrument_id == rows[1].id
-    answered = await checkins.instrument_versions(db, {old.instrument_id})
+    answered = await answering.instrument_versions(db, {old.instrument_id})
     assert answered[old.instrument_id].items[0].text.da == "… har jeg været glad og i godt humør"
     # Back to the original text: the original version is current again, no third version.
     assert ("who5", 1) in await sync(db)
