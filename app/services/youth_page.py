@@ -31,10 +31,10 @@ from app.models import (
 )
 from app.security.access import Via
 from app.security.audit import open_youth
-from app.services import plan as plan_service
 from app.services.checkins.history import Section, sections_for
 from app.services.messages import MessageView, unread_count, views
-from app.services.plan import Plan
+from app.services.plan import steps
+from app.services.plan.steps import Plan
 
 RECENT = 5
 
@@ -90,7 +90,7 @@ async def youth_page(
     via = await open_youth(db, actor=actor, youth_id=youth_id, action=action, now=now)
     youth = await db.get(Youth, youth_id)
     assert youth is not None and youth.id is not None
-    plan = await plan_service.load_plan(db, youth=youth)
+    plan = await steps.load_plan(db, youth=youth)
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
     messages = list(
         (

@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import CalendarFeed, Notification, PlaceKind
-from app.services import appointments, calendar
-from app.services.appointments import AnswerInput, AppointmentInput, WhenInput
 from app.services.client_keys import new_client_key
+from app.services.plan import appointments, calendar
+from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
 from tests.factories.people import T0
 from tests.factories.plan import make_course
 

@@ -16,8 +16,8 @@ from app.errors import NotFound
 from app.models import AgendaItem, Appointment, User
 from app.security.access import Via, youth_scope
 from app.services.client_keys import insert_once
-from app.services.plan import own_youth
-from app.services.text_input import RequiredText
+from app.services.plan.steps import own_youth
+from app.services.plan.text_input import RequiredText
 
 
 class AgendaInput(BaseModel):

@@ -1,8 +1,9 @@
 """The young person's plan: concrete, reachable steps toward a positive destination.
 
 The young person marks their steps doing/done and adds steps of their own; the guide
-edits, reorders, deletes (with undo) and sets the destination and readiness group.
-Every change is kept as a `PlanEvent`, so the plan has a history (who, what, when).
+edits, reorders and deletes (with undo). Every change is kept as a `PlanEvent`, so the
+plan has a history (who, what, when: `history.py`). The destination and the readiness
+group are set in `goal.py`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, Forbidden, NotFound
 from app.i18n import N_
-from app.models import PlanEvent, PlanStep, ReadinessGroup, StepStatus, User, Youth
+from app.models import PlanEvent, PlanStep, StepStatus, User, Youth
 from app.security.access import Via, youth_scope
 from app.security.audit import open_youth
 from app.services.client_keys import insert_once
-from app.services.text_input import RequiredText
+from app.services.plan.text_input import RequiredText
 
 # A long-term plan, for the key-figure report: a destination and at least this many steps.
 LONG_TERM_PLAN_MIN_STEPS = 3
@@ -32,11 +33,6 @@ class StepInput(BaseModel):
     title: RequiredText = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     due_on: date | None = None
-
-
-class DirectionInput(BaseModel):
-    destination: str | None = Field(default=None, max_length=200)
-    readiness_group: ReadinessGroup
 
 
 class Direction(StrEnum):
@@ -81,12 +77,6 @@ class Plan:
         return bool(self.youth.destination) and self.total >= LONG_TERM_PLAN_MIN_STEPS
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    event: PlanEvent
-    actor_name: str
-
-
 async def own_youth(db: AsyncSession, *, actor: User) -> Youth:
     """The young person's own course record."""
     youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
@@ -111,45 +101,16 @@ async def my_plan(db: AsyncSession, *, actor: User) -> Plan:
 
 
 @dataclass(frozen=True)
-class PlanPage:
-    plan: Plan
-    history: list[HistoryEntry]
-    deleted: list[PlanStep]
-
-
-@dataclass(frozen=True)
 class StepPage:
     plan: Plan
     step: PlanStep
-
-
-async def guide_plan_page(
-    db: AsyncSession, *, actor: User, youth_id: int, now: datetime, audit: bool = True
-) -> PlanPage:
-    """A guide opens a young person's plan (audited; not again when re-shown after a change)."""
-    await _staff_only(
-        db, actor=actor, youth_id=youth_id, now=now, audit="plan.view" if audit else None
-    )
-    youth = await db.get(Youth, youth_id)
-    assert youth is not None
-    deleted = await db.exec(
-        select(PlanStep)
-        .where(PlanStep.youth_id == youth_id, col(PlanStep.deleted_at).is_not(None))
-        .order_by(col(PlanStep.deleted_at).desc())
-        .limit(5)
-    )
-    return PlanPage(
-        plan=await load_plan(db, youth=youth),
-        history=await history(db, youth_id=youth_id),
-        deleted=list(deleted.all()),
-    )
 
 
 async def guide_step_page(
     db: AsyncSession, *, actor: User, youth_id: int, step_id: int, now: datetime, audit: bool = True
 ) -> StepPage:
     """One step, for the guide's edit form."""
-    await _staff_only(
+    await staff_only(
         db, actor=actor, youth_id=youth_id, now=now, audit="plan.view" if audit else None
     )
     step = await db.get(PlanStep, step_id)
@@ -157,18 +118,6 @@ async def guide_step_page(
     if step is None or youth is None or step.youth_id != youth_id or step.deleted_at is not None:
         raise NotFound()
     return StepPage(plan=await load_plan(db, youth=youth), step=step)
-
-
-async def history(db: AsyncSession, *, youth_id: int, limit: int = 50) -> list[HistoryEntry]:
-    """The plan's changes, newest first. Callers have checked access."""
-    rows = await db.exec(
-        select(PlanEvent, User.name)
-        .join(User, col(User.id) == col(PlanEvent.actor_id))
-        .where(PlanEvent.youth_id == youth_id)
-        .order_by(col(PlanEvent.at).desc(), col(PlanEvent.id).desc())
-        .limit(limit)
-    )
-    return [HistoryEntry(event=event, actor_name=name) for event, name in rows.all()]
 
 
 async def add_step(
@@ -320,54 +269,7 @@ async def restore_step(
     return step
 
 
-async def set_direction(
-    db: AsyncSession, *, actor: User, youth_id: int, data: DirectionInput, now: datetime
-) -> Youth:
-    """The guide sets the destination ("Mit mål") and the readiness group."""
-    await _staff_only(db, actor=actor, youth_id=youth_id, now=now)
-    youth = await db.get(Youth, youth_id)
-    assert youth is not None and actor.id is not None
-    changes: list[tuple[str, str]] = []
-    if youth.destination != data.destination:
-        youth.destination = data.destination
-        changes.append(("plan.destination", data.destination or ""))
-    if youth.readiness_group != data.readiness_group:
-        youth.readiness_group = data.readiness_group
-        changes.append(("plan.readiness", data.readiness_group.value))
-    db.add(youth)
-    for action, detail in changes:
-        db.add(
-            PlanEvent(youth_id=youth_id, actor_id=actor.id, action=action, detail=detail, at=now)
-        )
-    await db.flush()
-    return youth
-
-
-async def has_long_term_plan(db: AsyncSession, *, youth_id: int) -> bool:
-    """A long-term plan: a destination is set and the plan has at least three steps."""
-    return youth_id in await youth_ids_with_long_term_plan(db, youth_ids=[youth_id])
-
-
-async def youth_ids_with_long_term_plan(db: AsyncSession, *, youth_ids: list[int]) -> set[int]:
-    """The same rule for many young people in one query (the key-figure report)."""
-    if not youth_ids:
-        return set()
-    rows = await db.exec(
-        select(Youth.id)
-        .join(PlanStep, col(PlanStep.youth_id) == col(Youth.id))
-        .where(
-            col(Youth.id).in_(youth_ids),
-            col(Youth.destination).is_not(None),
-            col(Youth.destination) != "",
-            col(PlanStep.deleted_at).is_(None),
-        )
-        .group_by(col(Youth.id))
-        .having(func.count(col(PlanStep.id)) >= LONG_TERM_PLAN_MIN_STEPS)
-    )
-    return {row for row in rows.all() if row is not None}
-
-
-async def _staff_only(
+async def staff_only(
     db: AsyncSession, *, actor: User, youth_id: int, now: datetime, audit: str | None = None
 ) -> Via:
     if audit:
@@ -388,7 +290,7 @@ async def _guide_step(
     now: datetime,
     include_deleted: bool = False,
 ) -> PlanStep:
-    await _staff_only(db, actor=actor, youth_id=youth_id, now=now)
+    await staff_only(db, actor=actor, youth_id=youth_id, now=now)
     step = await db.get(PlanStep, step_id)
     gone = step is not None and step.deleted_at is not None and not include_deleted
     if step is None or step.youth_id != youth_id or gone:

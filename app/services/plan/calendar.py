@@ -19,8 +19,8 @@ from app.i18n import _current, gettext, normalise_locale
 from app.models import Appointment, AppointmentStatus, CalendarFeed, User, Youth
 from app.security.access import Via, youth_scope
 from app.security.tokens import new_token, token_hash
-from app.services.appointments import place_label
-from app.services.plan import own_youth
+from app.services.plan.appointments import place_label
+from app.services.plan.steps import own_youth
 
 FEED_PAST_DAYS = 90
 PRODUCT_ID = "-//Trinvis//Aftaler//DA"

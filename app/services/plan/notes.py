@@ -21,8 +21,8 @@ from app.notifications.outbox import enqueue
 from app.security.access import Via, youth_scope
 from app.security.audit import open_youth
 from app.services.client_keys import insert_once
-from app.services.plan import own_youth
-from app.services.text_input import RequiredText
+from app.services.plan.steps import own_youth
+from app.services.plan.text_input import RequiredText
 
 
 class NoteInput(BaseModel):
