@@ -27,7 +27,7 @@ from app.models import GuideAssignment, Handover, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.security.access import Via, youth_scope
 from app.security.audit import record
-from app.services.messages import GUIDE_CHANGED, post_system_line
+from app.services.messages.conversation import GUIDE_CHANGED, post_system_line
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NOTE_MAX = 4000

@@ -5,8 +5,8 @@ Each setting is one JSON row by key, read where it takes effect:
 - eftervend first gap, interval and length: a newly registered start
   (`app/services/followups/enrollments.py`); the guide can still change them per young person;
 - quiet hours: `app/notifications/rules.py` (the worker holds notifications back) and
-  the SMS fallback for unread messages (`app/services/message_notify.py`);
-- SMS delay, the unanswered limit and the help lines: `app/services/availability.py`
+  the SMS fallback for unread messages (`app/services/messages/notify.py`);
+- SMS delay, the unanswered limit and the help lines: `app/services/messages/availability.py`
   (`sms_fallback_minutes`, `unanswered_limit_minutes`, `help_lines`);
 - data retention: the worker job in `app/services/retention.py`.
 A missing or broken row means the default: a bad value never stops the worker.

@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.models import Appointment, Role, Team, User, Youth
-from app.services import messages
 from app.services.checkins import reminders
 from app.services.checkins.reminders import Due
 from app.services.followups import prompts
 from app.services.followups.prompts import FollowUpPrompt
+from app.services.messages import conversation
 from app.services.plan import appointments, steps
 from app.services.plan.steps import Plan
 
@@ -44,7 +44,7 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
         guide=guide,
         plan=await steps.load_plan(db, youth=youth),
         next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
-        unread_messages=await messages.own_unread(db, actor=actor),
+        unread_messages=await conversation.own_unread(db, actor=actor),
         checkins_due=await reminders.due_now(db, actor=actor, now=now),
         follow_up=await prompts.open_prompt(db, actor=actor, now=now),
     )

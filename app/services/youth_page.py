@@ -32,7 +32,7 @@ from app.models import (
 from app.security.access import Via
 from app.security.audit import open_youth
 from app.services.checkins.history import Section, sections_for
-from app.services.messages import MessageView, unread_count, views
+from app.services.messages.conversation import MessageView, unread_count, views
 from app.services.plan import steps
 from app.services.plan.steps import Plan
 

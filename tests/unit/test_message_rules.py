@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from app.services.availability import (
+from app.services.messages.availability import (
     DEFAULT_WEEK,
     after_quiet_hours,
     is_working,

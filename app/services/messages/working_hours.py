@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import GuideWorkingHours, Role, User
-from app.services.availability import working_week
+from app.services.messages.availability import working_week
 from app.web.forms import parse_form
 
 WEEKDAYS = (

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Forbidden
 from app.models import Message, MessageKind, Role, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
-from app.services import availability, message_events
+from app.services.messages import availability, event_log
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
         rows=rows,
         unread=sum(r.unread for r in rows),
         overdue=sum(1 for r in rows if r.waiting.overdue),
-        last_event_id=await message_events.latest_id(db, youth_ids=ids),
+        last_event_id=await event_log.latest_id(db, youth_ids=ids),
         limit_minutes=limit,
     )
 

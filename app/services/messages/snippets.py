@@ -12,7 +12,7 @@ from app.db import dialect_insert
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import ReplySnippet, User
-from app.services.messages import CLIENT_KEY, MAX_LENGTH, check_client_key
+from app.services.messages.conversation import CLIENT_KEY, MAX_LENGTH, check_client_key
 
 
 class SnippetForm(BaseModel):

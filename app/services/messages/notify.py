@@ -24,7 +24,7 @@ from app.models import Cover, Message, RealtimePresence, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.notifications.rules import quiet_hours
 from app.realtime.hub import PRESENCE_STALE, hub
-from app.services.availability import after_quiet_hours, sms_fallback_minutes
+from app.services.messages.availability import after_quiet_hours, sms_fallback_minutes
 
 KIND = "message.new"
 _PRESENT = select(RealtimePresence.id).where(

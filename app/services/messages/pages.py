@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import NotFound
 from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
-from app.services import availability, inbox, message_events, messages, snippets
-from app.services.availability import HelpLine, Week
-from app.services.message_notify import covering_guides
-from app.services.messages import MessageView
+from app.services.messages import availability, conversation, event_log, inbox, snippets
+from app.services.messages.availability import HelpLine, Week
+from app.services.messages.conversation import MessageView
+from app.services.messages.notify import covering_guides
 
 RECEIPTS_PER_EVENT = 50
 
@@ -92,15 +92,15 @@ async def who_answers(db: AsyncSession, *, youth: Youth, now: datetime) -> WhoAn
 async def youth_page(
     db: AsyncSession, *, actor: User, now: datetime, before_id: int | None = None
 ) -> YouthPage:
-    youth = await messages.youth_of(db, actor)
+    youth = await conversation.youth_of(db, actor)
     assert youth.id is not None
-    rows, more = await messages.history(db, youth_id=youth.id, before_id=before_id)
+    rows, more = await conversation.history(db, youth_id=youth.id, before_id=before_id)
     return YouthPage(
         youth=youth,
-        messages=await messages.views(db, rows, reader=actor, youth=youth),
+        messages=await conversation.views(db, rows, reader=actor, youth=youth),
         more=more,
         who=await who_answers(db, youth=youth, now=now),
-        last_event_id=await message_events.latest_id(db, youth_ids=[youth.id]),
+        last_event_id=await event_log.latest_id(db, youth_ids=[youth.id]),
     )
 
 
@@ -108,20 +108,20 @@ async def guide_page(
     db: AsyncSession, *, actor: User, youth_id: int, now: datetime, before_id: int | None = None
 ) -> GuidePage:
     """A young person's conversation for their guide or a covering colleague (audited)."""
-    youth, via = await messages.open_conversation(db, actor=actor, youth_id=youth_id, now=now)
+    youth, via = await conversation.open_conversation(db, actor=actor, youth_id=youth_id, now=now)
     person = await db.get(User, youth.user_id)
     assert person is not None and youth.id is not None
-    rows, more = await messages.history(db, youth_id=youth.id, before_id=before_id)
+    rows, more = await conversation.history(db, youth_id=youth.id, before_id=before_id)
     covering = await covering_guides(db, guide_id=youth.guide_id, now=now) if youth.guide_id else []
     return GuidePage(
         youth=youth,
         person=person,
-        messages=await messages.views(db, rows, reader=actor, youth=youth),
+        messages=await conversation.views(db, rows, reader=actor, youth=youth),
         more=more,
         via=via,
         snippets=await snippets.list_own(db, actor=actor),
         covering=covering,
-        last_event_id=await message_events.latest_id(db, youth_ids=[youth.id]),
+        last_event_id=await event_log.latest_id(db, youth_ids=[youth.id]),
     )
 
 
@@ -158,7 +158,7 @@ async def stream_scope(
 ) -> StreamScope:
     """Check what a stream may follow. Not audited: the page that opens it was."""
     if actor.role == Role.youth:
-        youth = await messages.youth_of(db, actor)
+        youth = await conversation.youth_of(db, actor)
         assert youth.id is not None
         return StreamScope(viewer=actor, youth_ids=[youth.id], conversation=youth)
     if actor.role != Role.guide:
@@ -179,9 +179,9 @@ async def stream_batch(
 ) -> StreamBatch:
     """The events a stream has not sent yet, as its reader sees them, and the badge."""
     viewer, youth = scope.viewer, scope.conversation
-    low = max(0, after_id - message_events.LOOKBACK_IDS)
+    low = max(0, after_id - event_log.LOOKBACK_IDS)
     if youth is None:
-        rows = await message_events.after(db, youth_ids=scope.youth_ids, after_id=low)
+        rows = await event_log.after(db, youth_ids=scope.youth_ids, after_id=low)
         events = [
             StreamEvent(id=r.id or 0, kind=str(r.kind), youth_id=r.youth_id)
             for r in rows
@@ -206,7 +206,7 @@ def _conversation_news(reader_is_youth: bool) -> Any:
         .where(
             col(Message.youth_id) == bindparam("youth_id"),
             col(Message.read_at).is_(None),
-            messages.unread_filter(reader_is_youth, bindparam("youth_user_id")),
+            conversation.unread_filter(reader_is_youth, bindparam("youth_user_id")),
         )
         .scalar_subquery()
     )
@@ -226,7 +226,7 @@ def _conversation_news(reader_is_youth: bool) -> Any:
             col(MessageEvent.id) > bindparam("after_id"),
         )
         .order_by(col(MessageEvent.id))
-        .limit(message_events.BATCH_LIMIT)
+        .limit(event_log.BATCH_LIMIT)
     )
 
 
@@ -248,12 +248,12 @@ async def _conversation_batch(
             continue
         item = StreamEvent(id=event.id or 0, kind=str(event.kind), youth_id=event.youth_id)
         if message is not None:
-            item.added = [messages.view_of(message, sender_name, reader=viewer, youth=youth)]
+            item.added = [conversation.view_of(message, sender_name, reader=viewer, youth=youth)]
         elif event.kind == MessageEventKind.read and _is_receipt_for(viewer, youth, event):
             item.receipts = await _receipts(db, viewer, youth, event.message_id or 0)
         events.append(item)
     if badge is None:  # no events at all: the count on its own
-        badge = await messages.unread_count(db, reader=viewer, youth=youth)
+        badge = await conversation.unread_count(db, reader=viewer, youth=youth)
     return StreamBatch(events=events, badge=badge)
 
 
@@ -279,5 +279,5 @@ async def _receipts(db: AsyncSession, viewer: User, youth: Youth, up_to: int) ->
             )
         ).all()
     )
-    shown = await messages.views(db, rows, reader=viewer, youth=youth)
+    shown = await conversation.views(db, rows, reader=viewer, youth=youth)
     return [v for v in shown if v.mine and not v.is_system]

@@ -25,7 +25,7 @@ from app.models import Message, MessageEventKind, MessageKind, Role, User, Youth
 from app.security.access import Via, youth_scope
 from app.security.audit import open_youth
 from app.security.rate_limit import check_rate
-from app.services import message_events, message_notify
+from app.services.messages import event_log, notify
 
 MAX_LENGTH = 4000
 PAGE_SIZE = 100
@@ -240,7 +240,7 @@ async def send(
         raise Conflict()  # the key was used for another message: never show that one
     if created:
         assert message.id is not None
-        await message_events.record(
+        await event_log.record(
             db,
             youth_id=youth_id,
             kind=MessageEventKind.message,
@@ -248,7 +248,7 @@ async def send(
             actor_id=actor.id,
             now=now,
         )
-        await message_notify.new_message(db, message=message, youth=youth, sender=actor, now=now)
+        await notify.new_message(db, message=message, youth=youth, sender=actor, now=now)
     return message
 
 
@@ -281,7 +281,7 @@ async def post_system_line(
         },
     )
     if created:
-        await message_events.record(
+        await event_log.record(
             db,
             youth_id=youth_id,
             kind=MessageEventKind.message,
@@ -336,7 +336,7 @@ async def mark_read(
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
-    await message_events.record(
+    await event_log.record(
         db,
         youth_id=youth.id,
         kind=MessageEventKind.read,
