@@ -50,7 +50,7 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
     )
 
 
-# The guide's caseload lives in app/services/caseload.py.
+# The guide's caseload lives in app/services/workspace/caseload.py.
 
 
 @dataclass(frozen=True)

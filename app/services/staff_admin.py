@@ -224,7 +224,7 @@ async def deactivate(db: AsyncSession, *, actor: User, user_id: int, now: dateti
     """Close a staff account: no sign-in from now on, and every session ends at once.
 
     A guide's young people stay assigned: the page warns that a leader must hand them
-    over (`app/services/team.py`).
+    over (`app/services/workspace/team.py`).
     """
     member = await staff_member(db, actor=actor, user_id=user_id)
     user = member.user

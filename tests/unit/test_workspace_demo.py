@@ -5,7 +5,7 @@ from sqlmodel import col, select
 
 from app.demo import load_demo_data
 from app.models import Cover, GuideAssignment, Handover, User
-from app.services.caseload import guide_caseload
+from app.services.workspace.caseload import guide_caseload
 from tests.factories.people import T0
 
 

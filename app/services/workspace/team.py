@@ -23,8 +23,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import CourseStatus, Cover, CoverKey, ReadinessGroup, Role, User, Youth
-from app.services.caseload import CASELOAD_LIMIT
-from app.services.handover import NOTE_MAX, Distribution, Moved, move
+from app.services.workspace.caseload import CASELOAD_LIMIT
+from app.services.workspace.handover import NOTE_MAX, Distribution, Moved, move
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.models import AlertKind, AuditRecord, ReadinessGroup
-from app.services.caseload import CaseloadFilters, guide_caseload
+from app.services.workspace.caseload import CaseloadFilters, guide_caseload
 from tests.factories.checkins import checkin
 from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 from tests.factories.workspace import busy_youth, message
