@@ -1,7 +1,7 @@
 """The municipality's settings, with defaults: one typed model over `AppSetting` rows.
 
 Each setting is one JSON row by key, read where it takes effect:
-- check-in cadence: new young people (`app/services/invites.py`, the demo);
+- check-in cadence: new young people (`app/services/identity/invites.py`, the demo);
 - eftervend first gap, interval and length: a newly registered start
   (`app/services/followups/enrollments.py`); the guide can still change them per young person;
 - quiet hours: `app/notifications/rules.py` (the worker holds notifications back) and

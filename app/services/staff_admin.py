@@ -24,7 +24,7 @@ from app.i18n import N_, gettext
 from app.models import STAFF_ROLES, AuditRecord, CourseStatus, Role, Team, User, Youth
 from app.security.sessions import end_all_sessions
 from app.services import admin_changes
-from app.services.one_time_codes import parse_address
+from app.services.identity.one_time_codes import parse_address
 from app.web.timefmt import LOCAL_TZ
 
 log = logging.getLogger("trinvis.security")

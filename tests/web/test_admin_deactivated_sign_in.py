@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.models import Role, User, UserSession
 from app.services import staff_admin
 from tests.factories.people import make_user
-from tests.web.test_staff_oidc_sign_in import (
+from tests.web.test_identity_staff_oidc_sign_in import (
     configure,
     real_time,  # noqa: F401  (autouse: ID tokens carry the provider's real clock)
     sign_in_at_idp,

@@ -28,7 +28,7 @@ from app.models import (
     YouthIdentityLink,
 )
 from app.security.sessions import end_all_sessions, end_session
-from app.services import my_data_areas
+from app.services.identity import my_data_areas
 
 AUTH_KINDS = ("auth.code", "auth.invite")
 

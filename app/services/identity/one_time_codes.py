@@ -25,7 +25,7 @@ from app.i18n import N_, gettext
 from app.models import CodePurpose, OneTimeCode, Role, User
 from app.notifications.outbox import enqueue
 from app.security.rate_limit import check_rate
-from app.services.accounts import start_signed_in
+from app.services.identity.accounts import start_signed_in
 
 log = logging.getLogger("trinvis.security")
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.models import UserSession, YouthIdentityLink
 from app.security.sessions import cookie_name
-from app.services.oidc_sign_in import nsis_level
+from app.services.identity.oidc_sign_in import nsis_level
 from tests.conftest import BASE_URL
 from tests.factories.people import ensure_csrf, make_youth, user_of
 from tests.peers.fixtures import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET

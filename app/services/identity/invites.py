@@ -26,8 +26,8 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.security.tokens import new_token, token_hash
 from app.services import municipal_settings
-from app.services.accounts import start_signed_in
-from app.services.one_time_codes import parse_address
+from app.services.identity.accounts import start_signed_in
+from app.services.identity.one_time_codes import parse_address
 from app.web.timefmt import local
 
 log = logging.getLogger("trinvis.security")

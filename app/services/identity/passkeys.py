@@ -36,7 +36,7 @@ from app.i18n import N_
 from app.models import Passkey, Role, User
 from app.security import challenges
 from app.security.rate_limit import check_rate
-from app.services.accounts import start_signed_in
+from app.services.identity.accounts import start_signed_in
 from app.settings import Settings
 
 log = logging.getLogger("trinvis.security")

@@ -25,7 +25,7 @@ from app.models import STAFF_ROLES, OidcSessionLink, Role, User, Youth, YouthIde
 from app.security import challenges, oidc
 from app.security.sessions import end_session
 from app.security.tokens import same, token_hash
-from app.services.accounts import start_signed_in
+from app.services.identity.accounts import start_signed_in
 from app.settings import Settings
 
 log = logging.getLogger("trinvis.security")
