@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.models import AdminChange, AppSetting, Enrollment, Notification, Role, Youth
 from app.notifications.rules import QUIET_HOURS_KEY, quiet_hours
-from app.services import municipal_settings
+from app.services.admin import municipal_settings
 from app.services.messages import conversation
 from tests.factories.followups import start_form
 from tests.factories.people import make_user, make_youth, sign_in

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.security.access import youth_scope
 from app.security.audit import open_youth
-from app.services import municipal_settings
+from app.services.admin import municipal_settings
 from app.services.followups import schedule
 from app.services.followups.flags import active_enrollment, handle_open_flags
 

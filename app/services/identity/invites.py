@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.notifications.outbox import enqueue
 from app.security.tokens import new_token, token_hash
-from app.services import municipal_settings
+from app.services.admin import municipal_settings
 from app.services.identity.accounts import start_signed_in
 from app.services.identity.one_time_codes import parse_address
 from app.web.timefmt import local

@@ -21,8 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.i18n import N_
 from app.models import GuideWorkingHours, Message, MessageKind, Youth
 from app.notifications.rules import DEFAULT_QUIET_HOURS, QuietHours
-from app.services import municipal_settings
-from app.services.app_settings import stored_values
+from app.services.admin import municipal_settings
+from app.services.admin.app_settings import stored_values
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 # Monday to Friday, 8 to 16, when a guide has not set their own hours.

@@ -22,7 +22,7 @@ from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CourseEnd, CourseStatus, User, Youth
-from app.services import admin_changes, municipal_settings
+from app.services.admin import changes, municipal_settings
 from app.services.followups.schedule import add_months, local_today
 
 log = logging.getLogger("trinvis.retention")
@@ -63,7 +63,7 @@ async def erase_youth(db: AsyncSession, *, youth_id: int, now: datetime) -> bool
     # Deleting the account reaches the Youth row (youth.user_id) and, from there, all
     # of the young person's data.
     await _remove(db, users, users.c.id == user_id, depth=0)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=None,
         action="retention.erase",

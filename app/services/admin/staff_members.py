@@ -3,7 +3,7 @@ someone's sessions, export the audit log.
 
 Staff get their role here, never from the IdP: the admin adds a person by work e-mail,
 and their first sign-in at the IdP binds the IdP's `sub` to that row. Every change is
-written to the admin change log (`app/services/admin_changes.py`).
+written to the admin change log (`app/services/admin/changes.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import STAFF_ROLES, AuditRecord, CourseStatus, Role, Team, User, Youth
 from app.security.sessions import end_all_sessions
-from app.services import admin_changes
+from app.services.admin import changes
 from app.services.identity.one_time_codes import parse_address
 from app.web.timefmt import LOCAL_TZ
 
@@ -93,7 +93,7 @@ async def add_staff(db: AsyncSession, *, actor: User, form: StaffForm, now: date
     )
     db.add(user)
     await db.flush()
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="staff.add",
@@ -115,7 +115,7 @@ async def end_sessions(db: AsyncSession, *, actor: User, user_id: int, now: date
     if user is None:
         raise NotFound()
     await end_all_sessions(db, user_id=user_id, now=now)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="staff.end_sessions",
@@ -207,7 +207,7 @@ async def edit_staff(
         return member
     user.name, user.role, user.team_id = form.name, Role(form.role), form.team_id
     db.add(user)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="staff.edit",
@@ -235,7 +235,7 @@ async def deactivate(db: AsyncSession, *, actor: User, user_id: int, now: dateti
     user.is_active = False
     db.add(user)
     await end_all_sessions(db, user_id=user_id, now=now)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="staff.deactivate",
@@ -260,7 +260,7 @@ async def reactivate(db: AsyncSession, *, actor: User, user_id: int, now: dateti
         return member
     user.is_active = True
     db.add(user)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="staff.reactivate",

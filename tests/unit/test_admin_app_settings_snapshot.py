@@ -2,7 +2,7 @@
 
 from app.models import Role
 from app.notifications.rules import quiet_hours
-from app.services import municipal_settings
+from app.services.admin import municipal_settings
 from app.services.messages.availability import sms_fallback_minutes, unanswered_limit_minutes
 from tests.factories.people import T0, make_user
 from tests.queries import statements_sent

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext
 from app.models import Municipality, Role, Team, User
-from app.services import admin_changes
+from app.services.admin import changes
 
 DEFAULT_MUNICIPALITY = "Kommunen"
 
@@ -99,7 +99,7 @@ async def create_team(db: AsyncSession, *, actor: User, form: TeamForm, now: dat
     created = Team(municipality_id=municipality_id, name=form.name)
     db.add(created)
     await db.flush()
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="team.create",
@@ -124,7 +124,7 @@ async def rename_team(
     old = renamed.name
     renamed.name = form.name
     db.add(renamed)
-    await admin_changes.record(
+    await changes.record(
         db,
         actor=actor,
         action="team.rename",

@@ -23,8 +23,8 @@ from app.models import (
 )
 from app.security.audit import open_youth
 from app.security.sessions import start_session
+from app.services.admin.retention import expired_youth_ids, run_retention
 from app.services.followups.schedule import add_months
-from app.services.retention import expired_youth_ids, run_retention
 from app.worker import JOBS
 from tests.factories.people import T0
 

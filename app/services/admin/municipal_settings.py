@@ -8,7 +8,7 @@ Each setting is one JSON row by key, read where it takes effect:
   the SMS fallback for unread messages (`app/services/messages/notify.py`);
 - SMS delay, the unanswered limit and the help lines: `app/services/messages/availability.py`
   (`sms_fallback_minutes`, `unanswered_limit_minutes`, `help_lines`);
-- data retention: the worker job in `app/services/retention.py`.
+- data retention: the worker job in `app/services/admin/retention.py`.
 A missing or broken row means the default: a bad value never stops the worker.
 """
 
@@ -26,8 +26,8 @@ from app.errors import Forbidden
 from app.i18n import N_
 from app.models import AppSetting, Role, User
 from app.notifications.rules import QUIET_HOURS_KEY, parse_quiet_hours
-from app.services import admin_changes
-from app.services.app_settings import forget, stored_values
+from app.services.admin import changes
+from app.services.admin.app_settings import forget, stored_values
 
 SMS_DELAY_KEY = "messages.sms_fallback_minutes"
 UNANSWERED_HOURS_KEY = "messages.unanswered_after_working_hours"
@@ -193,7 +193,7 @@ async def update(
         elif field == "help_lines":
             # An empty list means the Danish defaults, in each reader's language.
             await _store(db, HELP_LINES_KEY, json.dumps(parse_help_lines(form.help_lines)))
-        await admin_changes.record(
+        await changes.record(
             db,
             actor=actor,
             action="setting.change",
