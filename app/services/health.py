@@ -1,4 +1,5 @@
-"""Is this instance ready to serve: database reachable, migrations at head."""
+"""Is this instance ready to serve (the `/readyz` probe): database reachable, migrations at
+head. ("Readiness" in this app is a young person's readiness group, not this.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def head_revisions() -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class Readiness:
+class HealthReport:
     database: bool
     migrations: bool
 
@@ -37,14 +38,14 @@ class Readiness:
         }
 
 
-async def check(db: AsyncSession) -> Readiness:
+async def check(db: AsyncSession) -> HealthReport:
     try:
         await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
     except Exception:
-        return Readiness(database=False, migrations=False)
+        return HealthReport(database=False, migrations=False)
     try:
         rows = await db.exec(text("SELECT version_num FROM alembic_version"))  # type: ignore[call-overload]
         current = frozenset(row[0] for row in rows.all())
     except Exception:
-        return Readiness(database=True, migrations=False)
-    return Readiness(database=True, migrations=current == head_revisions())
+        return HealthReport(database=True, migrations=False)
+    return HealthReport(database=True, migrations=current == head_revisions())
