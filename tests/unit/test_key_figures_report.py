@@ -14,8 +14,8 @@ from app.services.key_figures import build
 from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.courses import Courses, Outcomes
 from app.services.key_figures.definitions import FIGURES
-from app.services.key_figures.eftervend import FollowUps, Retention
 from app.services.key_figures.export import report_csv, text_cell
+from app.services.key_figures.followups import FollowUps, Retention
 from app.services.key_figures.period import ScopeKind
 from app.services.key_figures.staff import Changes
 from app.services.key_figures.wellbeing import Completion, Progression

@@ -14,7 +14,7 @@ Elsewhere in the area:
 - catalog: `app/i18n/da/followups.po`
 - demo step: `app/demo/followups.py`
 - migration: `migrations/versions/0600_eftervend.py`
-- key figures: `app/services/key_figures/eftervend.py`
+- key figures: `app/services/key_figures/followups.py`
 - tests: `tests/unit/test_followup_*.py`, `tests/web/test_followups.py`,
   `tests/browser/test_followups.py`, `tests/factories/followups.py`
 """

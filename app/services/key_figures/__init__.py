@@ -1,8 +1,8 @@
 """The leaders' key-figure report (nøgletal): aggregates only, small cells suppressed.
 
 `definitions.py` says what each figure is; `compute.py` (with `followed`, `courses`,
-`wellbeing`, `eftervend`, `staff`) counts it in the database, for the scope `scope.py`
-resolves and the period `period.py` checks; `report.py` suppresses small cells
+`wellbeing`, `followups`, `staff`) counts it in the database, for the scope `scope.py`
+resolves and the period `period.py` checks; `cells.py` suppresses small cells
 (`suppression.py`); `charts.py` draws the bars; `export.py` writes the CSV. The page and
 the CSV both call `key_figure_report`; opening it writes no audit record, as no young
 person's data is opened (no names, no message or note text, counts of at least 5 only).
@@ -17,17 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden
 from app.models import Municipality, Role, Team, User
-from app.services.key_figures.charts import BarChart, BarInput, bar_chart
-from app.services.key_figures.compute import RawFigures, compute
-from app.services.key_figures.definitions import (
-    FIGURES,
-    SECTION_TITLES,
-    SUPPRESSION_NOTE,
-    Figure,
-    Section,
-)
-from app.services.key_figures.period import Period, ReportForm, ScopeKind, checked_period
-from app.services.key_figures.report import (
+from app.services.key_figures.cells import (
     GROUP_LABELS,
     GROUPS,
     Caseloads,
@@ -38,6 +28,16 @@ from app.services.key_figures.report import (
     cells_of,
     values,
 )
+from app.services.key_figures.charts import BarChart, BarInput, bar_chart
+from app.services.key_figures.compute import RawFigures, compute
+from app.services.key_figures.definitions import (
+    FIGURES,
+    SECTION_TITLES,
+    SUPPRESSION_NOTE,
+    Figure,
+    Section,
+)
+from app.services.key_figures.period import Period, ReportForm, ScopeKind, checked_period
 from app.services.key_figures.scope import Scope, scope_for
 from app.services.key_figures.suppression import cross_view_protect
 from app.web.timefmt import local

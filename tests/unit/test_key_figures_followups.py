@@ -2,7 +2,7 @@
 and follow-ups answered and handled on time (the call list's three-working-day rule)."""
 
 from app.models import EnrollmentEnd
-from app.services.key_figures.eftervend import follow_ups, retention
+from app.services.key_figures.followups import follow_ups, retention
 from tests.factories.key_figures import at, enroll, make_world, period, young
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")

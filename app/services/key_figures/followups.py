@@ -1,7 +1,7 @@
-"""Eftervend (follow-up after a start in education or a job): how many stayed, how many
+"""Follow-ups after a start in education or a job (eftervend): how many stayed, how many
 dropped out, and whether follow-ups were answered and handled on time.
 
-The working-day rules are the call list's (`followup_schedule.is_overdue`): Danish
+The working-day rules are the call list's (`followups.schedule.is_overdue`): Danish
 holidays live in Python, so the database groups the rows (by start date, by due date and
 hour handled) and the few grouped rows are judged here.
 """

@@ -17,7 +17,7 @@ from app.i18n import N_, current_locale, gettext
 from app.models import CourseEndOutcome, ReadinessGroup
 from app.services.key_figures.compute import RawFigures
 from app.services.key_figures.definitions import BY_ID, Figure, Unit
-from app.services.key_figures.eftervend import RETENTION_MONTHS
+from app.services.key_figures.followups import RETENTION_MONTHS
 from app.services.key_figures.suppression import THRESHOLD, Relation, Suppressed, suppress
 
 GROUPS = (
