@@ -10,13 +10,13 @@ import pytest
 from app.i18n import set_locale
 from app.models import CourseEndOutcome as Outcome
 from app.models import ReadinessGroup as Group
-from app.services.key_figures import build
 from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.courses import Courses, Outcomes
 from app.services.key_figures.definitions import FIGURES
 from app.services.key_figures.export import report_csv, text_cell
 from app.services.key_figures.followups import FollowUps, Retention
 from app.services.key_figures.period import ScopeKind
+from app.services.key_figures.report import build
 from app.services.key_figures.staff import Changes
 from app.services.key_figures.wellbeing import Completion, Progression
 from tests.factories.checkins import checkin
