@@ -29,7 +29,7 @@ log = logging.getLogger("trinvis")
 
 async def load_instruments() -> None:
     """Load app/instruments/*.json (idempotent): changed wording becomes a new version."""
-    from app.services.instruments import sync_instruments
+    from app.services.checkins.instruments import sync_instruments
 
     try:
         async with get_engine().begin() as connection:

@@ -21,9 +21,9 @@ from app.notifications.delivery import deliver_due
 from app.security.challenges import delete_expired_challenges
 from app.security.rate_limit import delete_old_hits
 from app.security.sessions import delete_expired_sessions
-from app.services.checkin_reminders import send_due_reminders
-from app.services.followups import run_follow_up_jobs
-from app.services.retention import run_retention
+from app.services.admin.retention import run_retention
+from app.services.checkins.reminders import send_due_reminders
+from app.services.followups.prompts import run_follow_up_jobs
 from app.settings import get_settings
 
 log = logging.getLogger("trinvis.worker")
@@ -56,7 +56,7 @@ JOBS: list[Job] = [
     Job("follow-up-prompts", timedelta(minutes=5), run_follow_up_jobs),
     Job("deliver-notifications", timedelta(seconds=1), _deliver_notifications),
     Job("checkin-reminders", timedelta(minutes=30), send_due_reminders),
-    # Commits once per young person it deletes (see app/services/retention.py).
+    # Commits once per young person it deletes (see app/services/admin/retention.py).
     Job("data-retention", timedelta(hours=6), run_retention),
 ]
 

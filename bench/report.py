@@ -36,8 +36,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.models import Role, User  # noqa: E402
-from app.services.key_figures import key_figure_report  # noqa: E402
 from app.services.key_figures.period import ReportForm, current_half_year  # noqa: E402
+from app.services.key_figures.report import key_figure_report  # noqa: E402
 from tests.database import create_database, drop_database, migrate  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

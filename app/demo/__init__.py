@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import checkins, eftervend, identity, notifications, people
+from app.demo import checkins, followups, identity, notifications, people
 from app.demo import messages as messages_demo
 from app.demo import plan as plan_demo
 from app.demo import workspace as workspace_demo
@@ -29,7 +29,7 @@ MARKER = "demo_data_loaded"
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = [
     plan_demo.add,
-    eftervend.add,
+    followups.add,
     notifications.add,
     checkins.add,
     identity.add,

@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.demo.world import DemoWorld
 from app.models import CheckIn, CheckInAlert, Youth
-from app.services.checkins import current_instrument, record
-from app.services.instruments import Definition
+from app.services.checkins.answering import current_instrument, record
+from app.services.checkins.instruments import Definition
 
 HALF_YEAR = timedelta(days=182)
 # Index of the demo young person -> (first score, last score) of their WHO-5 curve.

@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.demo.world import DemoWorld
 from app.models import GuideAssignment, GuideWorkingHours, Message, MessageKind, ReplySnippet
-from app.services.availability import DEFAULT_WEEK, is_working, next_opening
-from app.services.messages import GUIDE_CHANGED
+from app.services.messages.availability import DEFAULT_WEEK, is_working, next_opening
+from app.services.messages.conversation import GUIDE_CHANGED
 
 # (from the young person, answer from the guide); {g} is the guide's first name.
 EXCHANGES = [

@@ -18,7 +18,7 @@ from app.models import (
     User,
     Youth,
 )
-from app.services import municipal_settings
+from app.services.admin import municipal_settings
 
 YOUTH_COUNT = 40
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import NotificationPreference
-from app.services.app_settings import stored_values
+from app.services.admin.app_settings import stored_values
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 QUIET_HOURS_KEY = "notifications.quiet_hours"

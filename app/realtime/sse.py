@@ -15,8 +15,8 @@ from datetime import datetime
 
 from app.clock import utcnow
 from app.realtime.hub import Hub, SessionFactory
-from app.services import message_events
-from app.services.conversations import StreamBatch, StreamScope, stream_batch
+from app.services.messages import event_log
+from app.services.messages.pages import StreamBatch, StreamScope, stream_batch
 
 HEARTBEAT_SECONDS = 20.0
 # Streams end after a while and the browser reconnects (with Last-Event-ID): a changed
@@ -61,7 +61,7 @@ async def stream(
                     yield ": ping\n\n"
                     continue
             news = False
-            low = cursor if not sent else max(floor, cursor - message_events.LOOKBACK_IDS)
+            low = cursor if not sent else max(floor, cursor - event_log.LOOKBACK_IDS)
             async with sessions() as db:
                 batch = await stream_batch(db, scope=scope, after_id=low, skip=sent, now=clock())
                 await db.rollback()  # read only; never keep a transaction open
@@ -71,7 +71,7 @@ async def stream(
                 for item in batch.events:
                     sent.add(item.id)
                 cursor = max(cursor, *sent)
-                sent = {i for i in sent if i > cursor - 2 * message_events.LOOKBACK_IDS}
+                sent = {i for i in sent if i > cursor - 2 * event_log.LOOKBACK_IDS}
             yield render(scope, batch)
     finally:
         hub.unsubscribe(subscription)

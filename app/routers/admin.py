@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
-from app.services import admin_changes, municipal_settings, staff_admin, team_admin
+from app.services.admin import changes, municipal_settings, staff_members, team_setup
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -30,8 +30,8 @@ async def _member_page(
     *,
     failed: ValidationFailed | None = None,
 ) -> Response:
-    member = await staff_admin.staff_member(db, actor=user, user_id=user_id)
-    teams = await staff_admin.teams(db)
+    member = await staff_members.staff_member(db, actor=user, user_id=user_id)
+    teams = await staff_members.teams(db)
     values: dict[str, Any] = {
         "name": member.user.name,
         "role": str(member.user.role),
@@ -62,8 +62,8 @@ async def edit_staff(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, user_id: int
 ) -> Response:
     try:
-        form = parse_form(staff_admin.StaffEditForm, await request.form())
-        await staff_admin.edit_staff(db, actor=user, user_id=user_id, form=form, now=now)
+        form = parse_form(staff_members.StaffEditForm, await request.form())
+        await staff_members.edit_staff(db, actor=user, user_id=user_id, form=form, now=now)
     except ValidationFailed as failed:
         return await _member_page(request, db, user, user_id, failed=failed)
     return redirect_after_post(request, f"/admin/staff/{user_id}?saved=1")
@@ -74,7 +74,7 @@ async def edit_staff(
 async def deactivate_staff(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, user_id: int
 ) -> Response:
-    await staff_admin.deactivate(db, actor=user, user_id=user_id, now=now)
+    await staff_members.deactivate(db, actor=user, user_id=user_id, now=now)
     return redirect_after_post(request, f"/admin/staff/{user_id}?deactivated=1")
 
 
@@ -83,7 +83,7 @@ async def deactivate_staff(
 async def reactivate_staff(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, user_id: int
 ) -> Response:
-    await staff_admin.reactivate(db, actor=user, user_id=user_id, now=now)
+    await staff_members.reactivate(db, actor=user, user_id=user_id, now=now)
     return redirect_after_post(request, f"/admin/staff/{user_id}?reactivated=1")
 
 
@@ -91,7 +91,7 @@ async def _teams_page(
     request: Request, db: SessionDep, user: User, *, failed: ValidationFailed | None = None
 ) -> Response:
     context = {
-        "teams": await team_admin.teams(db, actor=user),
+        "teams": await team_setup.teams(db, actor=user),
         "errors": failed.errors if failed else {},
         "values": failed.values if failed else {},
     }
@@ -108,8 +108,8 @@ async def teams_page(request: Request, db: SessionDep, user: CurrentUser) -> Res
 @access(Role.admin)
 async def create_team(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     try:
-        form = parse_form(team_admin.TeamForm, await request.form())
-        await team_admin.create_team(db, actor=user, form=form, now=now)
+        form = parse_form(team_setup.TeamForm, await request.form())
+        await team_setup.create_team(db, actor=user, form=form, now=now)
     except ValidationFailed as failed:
         return await _teams_page(request, db, user, failed=failed)
     return redirect_after_post(request, "/admin/teams?created=1")
@@ -123,7 +123,7 @@ async def _team_page(
     *,
     failed: ValidationFailed | None = None,
 ) -> Response:
-    team = await team_admin.team(db, actor=user, team_id=team_id)
+    team = await team_setup.team(db, actor=user, team_id=team_id)
     context = {
         "team": team,
         "errors": failed.errors if failed else {},
@@ -144,8 +144,8 @@ async def rename_team(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, team_id: int
 ) -> Response:
     try:
-        form = parse_form(team_admin.TeamForm, await request.form())
-        await team_admin.rename_team(db, actor=user, team_id=team_id, form=form, now=now)
+        form = parse_form(team_setup.TeamForm, await request.form())
+        await team_setup.rename_team(db, actor=user, team_id=team_id, form=form, now=now)
     except ValidationFailed as failed:
         return await _team_page(request, db, user, team_id, failed=failed)
     return redirect_after_post(request, "/admin/teams?renamed=1")
@@ -195,7 +195,7 @@ async def save_settings(request: Request, db: SessionDep, user: CurrentUser, now
 @router.get("/admin/changes")
 @access(Role.admin)
 async def changes_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    lines = await admin_changes.recent(db, actor=user)
+    lines = await changes.recent(db, actor=user)
     return render(
         request,
         "admin/changes.html",

@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
-from app.services import staff_admin
+from app.services.admin import staff_members
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -28,8 +28,8 @@ async def _staff_page(
     values: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
-    staff = await staff_admin.staff_list(db, actor=user)
-    teams = await staff_admin.teams(db)
+    staff = await staff_members.staff_list(db, actor=user)
+    teams = await staff_members.teams(db)
     context = {
         "staff": staff,
         "team_options": [(t.id, t.name) for t in teams],
@@ -49,8 +49,8 @@ async def staff_page(request: Request, db: SessionDep, user: CurrentUser) -> Res
 @access(Role.admin)
 async def add_staff(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     try:
-        form = parse_form(staff_admin.StaffForm, await request.form())
-        await staff_admin.add_staff(db, actor=user, form=form, now=now)
+        form = parse_form(staff_members.StaffForm, await request.form())
+        await staff_members.add_staff(db, actor=user, form=form, now=now)
     except ValidationFailed as exc:
         return await _staff_page(
             request, db, user, errors=exc.errors, values=exc.values, status_code=422
@@ -63,7 +63,7 @@ async def add_staff(request: Request, db: SessionDep, user: CurrentUser, now: No
 async def end_sessions(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, user_id: int
 ) -> Response:
-    await staff_admin.end_sessions(db, actor=user, user_id=user_id, now=now)
+    await staff_members.end_sessions(db, actor=user, user_id=user_id, now=now)
     return redirect_after_post(request, "/admin/staff?ended=1")
 
 
@@ -79,11 +79,11 @@ async def audit_page(request: Request, now: Now) -> Response:
 @access(Role.admin)
 async def audit_csv(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     try:
-        period = parse_form(staff_admin.AuditPeriod, dict(request.query_params))
+        period = parse_form(staff_members.AuditPeriod, dict(request.query_params))
     except ValidationFailed as exc:
         context = {"values": exc.values, "errors": exc.errors}
         return render(request, "identity/admin_audit.html", context, status_code=422)
-    text = await staff_admin.audit_csv(db, actor=user, period=period)
+    text = await staff_members.audit_csv(db, actor=user, period=period)
     filename = f"trinvis-audit-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
         text,

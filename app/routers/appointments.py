@@ -1,6 +1,6 @@
 """Appointments, the young person's agenda and their calendar: /appointments for the
 young person, /guide/youth/{id}/appointments for the guide, and the public calendar feed.
-HTTP only; the rules live in app/services/appointments.py, agenda.py and calendar.py."""
+HTTP only; the rules live in app/services/plan/appointments.py, agenda.py and calendar.py."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from app.db import SessionDep
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
-from app.services import agenda, appointments, calendar
-from app.services.agenda import AgendaInput
-from app.services.appointments import AnswerInput, AppointmentInput, WhenInput
+from app.services.plan import agenda, appointments, calendar
+from app.services.plan.agenda import AgendaInput
+from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
 from app.web.form_state import FormState, client_key_of
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post

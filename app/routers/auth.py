@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
 from app.security.sessions import clear_session_cookie, set_session_cookie
-from app.services import accounts, oidc_sign_in
+from app.services.identity import accounts, oidc_sign_in
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.templating import render
 

@@ -11,8 +11,8 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
-from app.services import checkin_guide, checkin_history, checkins
-from app.services.checkin_guide import AcknowledgeForm, CadenceForm
+from app.services.checkins import answering, guide_side, history
+from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -25,7 +25,7 @@ def _new_client_key() -> str:
 
 
 def _form_context(
-    instrument: checkins.InstrumentVersion,
+    instrument: answering.InstrumentVersion,
     *,
     action: str,
     back: str,
@@ -52,14 +52,14 @@ def _form_context(
 @router.get("/checkins")
 @access(Role.youth)
 async def overview(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    data = await checkin_history.youth_overview(db, actor=user, now=now)
+    data = await history.youth_overview(db, actor=user, now=now)
     return render(request, "checkins/overview.html", {"overview": data, "now": now})
 
 
 @router.get("/checkins/new/{code}")
 @access(Role.youth)
 async def answer_form(request: Request, db: SessionDep, user: CurrentUser, code: str) -> Response:
-    instrument = await checkins.current_instrument(db, code)
+    instrument = await answering.current_instrument(db, code)
     context = _form_context(
         instrument, action="/checkins", back="/checkins", client_key=_new_client_key()
     )
@@ -73,17 +73,17 @@ async def submit(request: Request, db: SessionDep, user: CurrentUser, now: Now) 
     code = str(form.get("instrument", ""))
     client_key = str(form.get("client_key", ""))
     try:
-        checkin = await checkins.submit(
+        checkin = await answering.submit(
             db,
             actor=user,
             youth_id=None,
             code=code,
-            answers=checkins.answers_from_form(form),
+            answers=answering.answers_from_form(form),
             client_key=client_key,
             now=now,
         )
     except ValidationFailed as failed:
-        instrument = await checkins.current_instrument(db, code)
+        instrument = await answering.current_instrument(db, code)
         context = _form_context(
             instrument,
             action="/checkins",
@@ -99,7 +99,7 @@ async def submit(request: Request, db: SessionDep, user: CurrentUser, now: Now) 
 @router.get("/checkins/{checkin_id:int}")
 @access(Role.youth)
 async def result(request: Request, db: SessionDep, user: CurrentUser, checkin_id: int) -> Response:
-    data = await checkins.own_result(db, actor=user, checkin_id=checkin_id)
+    data = await answering.own_result(db, actor=user, checkin_id=checkin_id)
     return render(request, "checkins/result.html", {"result": data})
 
 
@@ -109,7 +109,7 @@ async def result(request: Request, db: SessionDep, user: CurrentUser, checkin_id
 @router.get("/guide/checkins")
 @access(Role.guide)
 async def caseload(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    rows = await checkin_guide.caseload_overview(db, actor=user, now=now)
+    rows = await guide_side.caseload_overview(db, actor=user, now=now)
     return render(request, "checkins/guide_caseload.html", {"rows": rows})
 
 
@@ -122,7 +122,7 @@ def _guide_url(youth_id: int) -> str:
 async def guide_youth(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    view = await checkin_guide.guide_view(db, actor=user, youth_id=youth_id, now=now)
+    view = await guide_side.guide_view(db, actor=user, youth_id=youth_id, now=now)
     return render(request, "checkins/guide_youth.html", {"view": view, "now": now})
 
 
@@ -131,7 +131,7 @@ async def guide_youth(
 async def together_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, code: str
 ) -> Response:
-    person, instrument = await checkin_guide.together_form(
+    person, instrument = await guide_side.together_form(
         db, actor=user, youth_id=youth_id, code=code, now=now
     )
     context = _form_context(
@@ -153,17 +153,17 @@ async def submit_together(
     code = str(form.get("instrument", ""))
     client_key = str(form.get("client_key", ""))
     try:
-        await checkins.submit(
+        await answering.submit(
             db,
             actor=user,
             youth_id=youth_id,
             code=code,
-            answers=checkins.answers_from_form(form),
+            answers=answering.answers_from_form(form),
             client_key=client_key,
             now=now,
         )
     except ValidationFailed as failed:
-        person, instrument = await checkin_guide.together_form(
+        person, instrument = await guide_side.together_form(
             db, actor=user, youth_id=youth_id, code=code, now=now
         )
         context = _form_context(
@@ -182,7 +182,7 @@ async def submit_together(
 async def _guide_page_with_errors(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, **errors: Any
 ) -> Response:
-    view = await checkin_guide.guide_view(db, actor=user, youth_id=youth_id, now=now)
+    view = await guide_side.guide_view(db, actor=user, youth_id=youth_id, now=now)
     context = {"view": view, "now": now, **errors}
     return render(request, "checkins/guide_youth.html", context, status_code=422)
 
@@ -195,7 +195,7 @@ async def acknowledge(
     try:
         form = parse_form(AcknowledgeForm, await request.form())
     except ValidationFailed as failed:
-        await checkin_guide.alert_of(db, actor=user, youth_id=youth_id, alert_id=alert_id, now=now)
+        await guide_side.alert_of(db, actor=user, youth_id=youth_id, alert_id=alert_id, now=now)
         return await _guide_page_with_errors(
             request,
             db,
@@ -206,7 +206,7 @@ async def acknowledge(
             ack_errors=failed.errors,
             ack_values=failed.values,
         )
-    await checkin_guide.acknowledge(
+    await guide_side.acknowledge(
         db, actor=user, youth_id=youth_id, alert_id=alert_id, form=form, now=now
     )
     return redirect_after_post(request, _guide_url(youth_id))
@@ -229,5 +229,5 @@ async def cadence(
             cadence_errors=failed.errors,
             cadence_values=failed.values,
         )
-    await checkin_guide.set_cadence(db, actor=user, youth_id=youth_id, form=form, now=now)
+    await guide_side.set_cadence(db, actor=user, youth_id=youth_id, form=form, now=now)
     return redirect_after_post(request, _guide_url(youth_id))

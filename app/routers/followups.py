@@ -18,8 +18,8 @@ from app.models import (
     Role,
 )
 from app.security.access import CurrentUser, Now, access
-from app.services import call_list, enrollments, followups
-from app.services.followup_schedule import local_today
+from app.services.followups import call_list, enrollments, prompts
+from app.services.followups.schedule import local_today
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -40,7 +40,7 @@ CHOICES = {
 async def current_follow_up(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
-    prompt = await followups.open_prompt(db, actor=user, now=now)
+    prompt = await prompts.open_prompt(db, actor=user, now=now)
     return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
 
 
@@ -49,7 +49,7 @@ async def current_follow_up(
 async def follow_up_page(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, follow_up_id: int
 ) -> Response:
-    prompt = await followups.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
+    prompt = await prompts.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
     return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
 
 
@@ -60,9 +60,9 @@ async def answer_follow_up(
 ) -> Response:
     data = await request.form()
     try:
-        form = parse_form(followups.AnswerForm, data)
+        form = parse_form(prompts.AnswerForm, data)
     except ValidationFailed as failed:
-        prompt = await followups.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
+        prompt = await prompts.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
         return render(
             request,
             "followups/answer.html",
@@ -70,7 +70,7 @@ async def answer_follow_up(
             partial="home/_followup_card.html",
             status_code=422,
         )
-    await followups.answer(db, actor=user, follow_up_id=follow_up_id, form=form, now=now)
+    await prompts.answer(db, actor=user, follow_up_id=follow_up_id, form=form, now=now)
     return redirect_after_post(request, f"/followups/{follow_up_id}")
 
 

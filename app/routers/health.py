@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, access
-from app.services import readiness
+from app.services import health
 
 router = APIRouter()
 
@@ -23,5 +23,5 @@ async def healthz() -> JSONResponse:
 @access(PUBLIC)
 async def readyz(db: SessionDep) -> JSONResponse:
     """The database answers and its schema is at the newest migration."""
-    report = await readiness.check(db)
+    report = await health.check(db)
     return JSONResponse(report.as_dict(), status_code=200 if report.ready else 503)

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request, Response
 from app.db import SessionDep
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
-from app.services import caseload, overview
+from app.services import overview
+from app.services.workspace import caseload
 from app.web.templating import render
 
 router = APIRouter()

@@ -11,7 +11,7 @@ from app.errors import ValidationFailed
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import set_session_cookie
-from app.services import invites
+from app.services.identity import invites
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
 from app.web.htmx import full_redirect, redirect_after_post

@@ -14,7 +14,7 @@ from app.models import Role
 from app.security import challenges
 from app.security.access import CurrentUser, Now, access
 from app.security.sessions import clear_session_cookie
-from app.services import my_data, one_time_codes, passkeys
+from app.services.identity import my_data, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
 from app.web.htmx import full_redirect, redirect_after_post

@@ -13,9 +13,9 @@ from app.models import Role
 from app.realtime import sse
 from app.realtime.hub import SessionFactory, hub
 from app.security.access import CurrentUser, Now, access
-from app.services import conversations, inbox, messages, snippets
-from app.services.conversations import StreamBatch, StreamScope
-from app.services.messages import MessageView
+from app.services.messages import conversation, inbox, pages, snippets
+from app.services.messages.conversation import MessageView
+from app.services.messages.pages import StreamBatch, StreamScope
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import is_htmx, render, render_fragment
@@ -42,11 +42,11 @@ StreamSessions = Annotated[SessionFactory, Depends(stream_sessions)]
 async def youth_conversation(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, before: int | None = None
 ) -> Response:
-    page = await conversations.youth_page(db, actor=user, now=now, before_id=before)
+    page = await pages.youth_page(db, actor=user, now=now, before_id=before)
     return render(
         request,
         "messages/youth.html",
-        {"page": page, "errors": {}, "values": {}, "client_key": messages.new_client_key()},
+        {"page": page, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
     )
 
 
@@ -60,19 +60,19 @@ async def youth_send(
     body: BodyField = None,
     client_key: KeyField = None,
 ) -> Response:
-    youth = await messages.youth_of(db, user)
+    youth = await conversation.youth_of(db, user)
     assert youth.id is not None
     try:
-        sent = await messages.reply(
+        sent = await conversation.reply(
             db, actor=user, youth_id=youth.id, body=body, client_key=client_key, now=now
         )
     except ValidationFailed as failed:
-        page = await conversations.youth_page(db, actor=user, now=now)
+        page = await pages.youth_page(db, actor=user, now=now)
         context = {
             "page": page,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": messages.new_client_key(),
+            "client_key": conversation.new_client_key(),
         }
         return render(
             request,
@@ -89,9 +89,9 @@ async def youth_send(
 async def youth_read(
     db: SessionDep, user: CurrentUser, now: Now, up_to: Annotated[int, Form()]
 ) -> Response:
-    youth = await messages.youth_of(db, user)
+    youth = await conversation.youth_of(db, user)
     assert youth.id is not None
-    await messages.read_up_to(db, actor=user, youth_id=youth.id, up_to_id=up_to, now=now)
+    await conversation.read_up_to(db, actor=user, youth_id=youth.id, up_to_id=up_to, now=now)
     return Response(status_code=204)
 
 
@@ -99,7 +99,7 @@ async def youth_read(
 @access(Role.youth, Role.guide)
 async def badge(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     if user.role == Role.youth:
-        count = await messages.own_unread(db, actor=user)
+        count = await conversation.own_unread(db, actor=user)
     else:
         count = await inbox.guide_unread(db, actor=user, now=now)
     return render(request, "messages/_badge.html", {"count": count})
@@ -119,7 +119,7 @@ async def events(
     youth: int | None = None,
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    scope = await conversations.stream_scope(db, actor=user, youth_id=youth, now=now)
+    scope = await pages.stream_scope(db, actor=user, youth_id=youth, now=now)
     last_event_id = request.headers.get("last-event-id", "")
     cursor = int(last_event_id) if last_event_id.isdigit() else after
     hub.ensure_started(
@@ -183,10 +183,13 @@ async def guide_conversation(
     youth_id: int,
     before: int | None = None,
 ) -> Response:
-    page = await conversations.guide_page(
-        db, actor=user, youth_id=youth_id, now=now, before_id=before
-    )
-    context = {"page": page, "errors": {}, "values": {}, "client_key": messages.new_client_key()}
+    page = await pages.guide_page(db, actor=user, youth_id=youth_id, now=now, before_id=before)
+    context = {
+        "page": page,
+        "errors": {},
+        "values": {},
+        "client_key": conversation.new_client_key(),
+    }
     return render(
         request, "messages/guide.html", context, partial="messages/_guide_conversation.html"
     )
@@ -204,16 +207,16 @@ async def guide_send(
     client_key: KeyField = None,
 ) -> Response:
     try:
-        sent = await messages.reply(
+        sent = await conversation.reply(
             db, actor=user, youth_id=youth_id, body=body, client_key=client_key, now=now
         )
     except ValidationFailed as failed:
-        page = await conversations.guide_page(db, actor=user, youth_id=youth_id, now=now)
+        page = await pages.guide_page(db, actor=user, youth_id=youth_id, now=now)
         context = {
             "page": page,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": messages.new_client_key(),
+            "client_key": conversation.new_client_key(),
         }
         return render(
             request,
@@ -230,7 +233,7 @@ async def guide_send(
 async def guide_read(
     db: SessionDep, user: CurrentUser, now: Now, youth_id: int, up_to: Annotated[int, Form()]
 ) -> Response:
-    await messages.read_up_to(db, actor=user, youth_id=youth_id, up_to_id=up_to, now=now)
+    await conversation.read_up_to(db, actor=user, youth_id=youth_id, up_to_id=up_to, now=now)
     return Response(status_code=204)
 
 
@@ -251,7 +254,7 @@ async def snippet_list(request: Request, db: SessionDep, user: CurrentUser) -> R
     return render(
         request,
         "messages/snippets.html",
-        {"snippets": own, "errors": {}, "values": {}, "client_key": messages.new_client_key()},
+        {"snippets": own, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
     )
 
 
@@ -268,7 +271,7 @@ async def snippet_create(request: Request, db: SessionDep, user: CurrentUser, no
             "snippets": own,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": messages.new_client_key(),
+            "client_key": conversation.new_client_key(),
         }
         return render(request, "messages/snippets.html", context, status_code=422)
     return redirect_after_post(request, "/guide/snippets")

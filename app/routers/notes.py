@@ -1,5 +1,5 @@
 """Notes from the guide and the young person's replies: /notes for the young person,
-/guide/youth/{id}/notes for the guide. HTTP only; the rules live in app/services/notes.py."""
+/guide/youth/{id}/notes for the guide. HTTP only; the rules live in app/services/plan/notes.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
-from app.services import notes
-from app.services.notes import NoteInput, ReplyInput
+from app.services.plan import notes
+from app.services.plan.notes import NoteInput, ReplyInput
 from app.web.form_state import FormState, client_key_of
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post

@@ -1,5 +1,6 @@
 """The plan: the young person's steps (/plan) and the guide's plan editing for one young
-person (/guide/youth/{id}/plan). HTTP only; the rules live in app/services/plan.py."""
+person (/guide/youth/{id}/plan). HTTP only; the rules live in app/services/plan/ (steps.py,
+goal.py and history.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role, StepStatus
 from app.security.access import CurrentUser, Now, access
-from app.services import plan
-from app.services.plan import Direction, DirectionInput, StepChanged, StepInput
+from app.services.plan import goal, history, steps
+from app.services.plan.goal import DirectionInput
+from app.services.plan.steps import Direction, StepChanged, StepInput
 from app.web.form_state import FormState, client_key_of
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
@@ -27,7 +29,7 @@ router = APIRouter()
 @router.get("/plan")
 @access(Role.youth)
 async def my_plan(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    data = await plan.my_plan(db, actor=user)
+    data = await steps.my_plan(db, actor=user)
     return render(request, "plan/youth.html", _youth_context(request, data, FormState()))
 
 
@@ -35,16 +37,16 @@ async def my_plan(request: Request, db: SessionDep, user: CurrentUser) -> Respon
 @access(Role.youth)
 async def add_my_step(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     form = await request.form()
-    youth = await plan.own_youth(db, actor=user)
+    youth = await steps.own_youth(db, actor=user)
     assert youth.id is not None
     try:
         data = parse_form(StepInput, form)
     except ValidationFailed as exc:
         context = _youth_context(
-            request, await plan.my_plan(db, actor=user), FormState.failed(exc, form)
+            request, await steps.my_plan(db, actor=user), FormState.failed(exc, form)
         )
         return render(request, "plan/youth.html", context, status_code=422)
-    await plan.add_step(
+    await steps.add_step(
         db, actor=user, youth_id=youth.id, data=data, client_key=client_key_of(form), now=now
     )
     return redirect_after_post(request, "/plan")
@@ -61,9 +63,9 @@ async def set_my_step_status(
     status: Annotated[StepStatus, Form()],
     next: Annotated[str, Form()] = "/plan",
 ) -> Response:
-    step = await plan.set_status(db, actor=user, step_id=step_id, status=status, now=now)
+    step = await steps.set_status(db, actor=user, step_id=step_id, status=status, now=now)
     if is_htmx(request):
-        data = await plan.my_plan(db, actor=user)
+        data = await steps.my_plan(db, actor=user)
         context = _youth_context(request, data, FormState(), just_done=step.id)
         return render(request, "plan/_youth_plan.html", context)
     target = next if next in ("/", "/plan") else "/plan"
@@ -73,7 +75,7 @@ async def set_my_step_status(
 
 
 def _youth_context(
-    request: Request, data: plan.Plan, form: FormState, just_done: int | None = None
+    request: Request, data: steps.Plan, form: FormState, just_done: int | None = None
 ) -> dict[str, Any]:
     if just_done is None and request.query_params.get("done", "").isdigit():
         just_done = int(request.query_params["done"])
@@ -90,7 +92,7 @@ GUIDE_PLAN = "/guide/youth/{youth_id}/plan"
 async def guide_plan(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    page = await plan.guide_plan_page(db, actor=user, youth_id=youth_id, now=now)
+    page = await history.guide_plan_page(db, actor=user, youth_id=youth_id, now=now)
     deleted = request.query_params.get("deleted", "")
     context = {
         "page": page,
@@ -110,10 +112,12 @@ async def guide_add_step(
     try:
         data = parse_form(StepInput, form)
     except ValidationFailed as exc:
-        page = await plan.guide_plan_page(db, actor=user, youth_id=youth_id, now=now, audit=False)
+        page = await history.guide_plan_page(
+            db, actor=user, youth_id=youth_id, now=now, audit=False
+        )
         context = {"page": page, "form": FormState.failed(exc, form), "direction": FormState()}
         return render(request, "plan/guide.html", context, status_code=422)
-    await plan.add_step(
+    await steps.add_step(
         db, actor=user, youth_id=youth_id, data=data, client_key=client_key_of(form), now=now
     )
     return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
@@ -128,10 +132,12 @@ async def guide_set_direction(
     try:
         data = parse_form(DirectionInput, form)
     except ValidationFailed as exc:
-        page = await plan.guide_plan_page(db, actor=user, youth_id=youth_id, now=now, audit=False)
+        page = await history.guide_plan_page(
+            db, actor=user, youth_id=youth_id, now=now, audit=False
+        )
         context = {"page": page, "form": FormState(), "direction": FormState.failed(exc, form)}
         return render(request, "plan/guide.html", context, status_code=422)
-    await plan.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now)
+    await goal.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now)
     return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
 
 
@@ -140,7 +146,7 @@ async def guide_set_direction(
 async def guide_edit_step_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, step_id: int
 ) -> Response:
-    page = await plan.guide_step_page(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
+    page = await steps.guide_step_page(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
     step = page.step
     values = {
         "title": step.title,
@@ -164,18 +170,18 @@ async def guide_edit_step(
     form = await request.form()
     try:
         data = parse_form(StepInput, form)
-        await plan.edit_step(
+        await steps.edit_step(
             db, actor=user, youth_id=youth_id, step_id=step_id, data=data, version=version, now=now
         )
     except ValidationFailed as exc:
-        page = await plan.guide_step_page(
+        page = await steps.guide_step_page(
             db, actor=user, youth_id=youth_id, step_id=step_id, now=now, audit=False
         )
         context = {"page": page, "form": FormState.failed(exc, form), "version": version}
         return render(request, "plan/edit_step.html", context, status_code=422)
     except StepChanged:
         # Show the version that was saved first, and keep what this person typed beside it.
-        page = await plan.guide_step_page(
+        page = await steps.guide_step_page(
             db, actor=user, youth_id=youth_id, step_id=step_id, now=now, audit=False
         )
         step = page.step
@@ -201,7 +207,7 @@ async def guide_set_status(
     step_id: int,
     status: Annotated[StepStatus, Form()],
 ) -> Response:
-    await plan.set_status(
+    await steps.set_status(
         db, actor=user, step_id=step_id, status=status, now=now, youth_id=youth_id
     )
     return await _guide_steps(request, db, user, now, youth_id, focus=step_id)
@@ -218,7 +224,7 @@ async def guide_move_step(
     step_id: int,
     direction: Annotated[Direction, Form()],
 ) -> Response:
-    await plan.move_step(
+    await steps.move_step(
         db, actor=user, youth_id=youth_id, step_id=step_id, direction=direction, now=now
     )
     return await _guide_steps(request, db, user, now, youth_id, focus=step_id, moved=direction)
@@ -229,7 +235,7 @@ async def guide_move_step(
 async def guide_delete_step(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, step_id: int
 ) -> Response:
-    await plan.delete_step(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
+    await steps.delete_step(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
     if not is_htmx(request):
         return redirect_after_post(
             request, GUIDE_PLAN.format(youth_id=youth_id) + f"?deleted={step_id}"
@@ -242,7 +248,7 @@ async def guide_delete_step(
 async def guide_restore_step(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, step_id: int
 ) -> Response:
-    await plan.restore_step(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
+    await steps.restore_step(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
     return await _guide_steps(request, db, user, now, youth_id, focus=step_id)
 
 
@@ -260,6 +266,6 @@ async def _guide_steps(
     """htmx gets the step list again (no page reload); a plain form goes back to the page."""
     if not is_htmx(request):
         return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
-    page = await plan.guide_plan_page(db, actor=user, youth_id=youth_id, now=now, audit=False)
+    page = await history.guide_plan_page(db, actor=user, youth_id=youth_id, now=now, audit=False)
     context = {"page": page, "focus": focus, "moved": moved, "deleted_step": deleted}
     return render(request, "plan/_guide_steps.html", context)

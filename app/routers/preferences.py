@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, access
-from app.services import accounts
+from app.services.identity import accounts
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.locale import LOCALE_COOKIE
 

@@ -14,7 +14,7 @@ from app.routers.auth import login_context
 from app.security import challenges, oidc
 from app.security.access import PUBLIC, Now, access
 from app.security.sessions import set_session_cookie
-from app.services import oidc_sign_in, one_time_codes, passkeys
+from app.services.identity import oidc_sign_in, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
 from app.web.htmx import full_redirect, safe_local_path

@@ -8,7 +8,7 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role
 from app.security.access import CurrentUser, access
-from app.services import working_hours
+from app.services.messages import working_hours
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

@@ -1,7 +1,7 @@
 """The guide's workspace and the leader's team: a young person's page, the printable
 handover summary, handover, covers and bulk handover. HTTP only; the rules live in
-app/services/youth_page.py, handover.py and team.py. (The caseload is the guide's
-start page, served by app/routers/home.py from app/services/caseload.py.)"""
+app/services/workspace/youth_page.py, handover.py and team.py. (The caseload is the guide's
+start page, served by app/routers/home.py from app/services/workspace/caseload.py.)"""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
-from app.services import handover, team, youth_page
-from app.services.handover import HandoverForm
-from app.services.team import BulkForm, CoverForm
+from app.services.workspace import handover, team, youth_page
+from app.services.workspace.handover import HandoverForm
+from app.services.workspace.team import BulkForm, CoverForm
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render

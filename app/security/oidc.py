@@ -1,6 +1,6 @@
 """The OpenID Connect relying party: discovery, code flow with PKCE, ID-token checks, logout.
 
-Protocol only, no database: `app/services/oidc_sign_in.py` keeps the pending flow and
+Protocol only, no database: `app/services/identity/oidc_sign_in.py` keeps the pending flow and
 decides who the person is. authlib's async client makes the HTTP calls; joserfc checks
 the ID token: signature against the issuer's published keys (never `alg=none`, never a
 shared-secret algorithm), issuer, audience, nonce and expiry.

@@ -11,10 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.models import Appointment, Role, Team, User, Youth
-from app.services import appointments, checkin_reminders, followups, messages, plan
-from app.services.checkin_reminders import Due
-from app.services.followups import FollowUpPrompt
-from app.services.plan import Plan
+from app.services.checkins import reminders
+from app.services.checkins.reminders import Due
+from app.services.followups import prompts
+from app.services.followups.prompts import FollowUpPrompt
+from app.services.messages import conversation
+from app.services.plan import appointments, steps
+from app.services.plan.steps import Plan
 
 
 @dataclass(frozen=True)
@@ -39,15 +42,15 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
         me=actor,
         youth=youth,
         guide=guide,
-        plan=await plan.load_plan(db, youth=youth),
+        plan=await steps.load_plan(db, youth=youth),
         next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
-        unread_messages=await messages.own_unread(db, actor=actor),
-        checkins_due=await checkin_reminders.due_now(db, actor=actor, now=now),
-        follow_up=await followups.open_prompt(db, actor=actor, now=now),
+        unread_messages=await conversation.own_unread(db, actor=actor),
+        checkins_due=await reminders.due_now(db, actor=actor, now=now),
+        follow_up=await prompts.open_prompt(db, actor=actor, now=now),
     )
 
 
-# The guide's caseload lives in app/services/caseload.py.
+# The guide's caseload lives in app/services/workspace/caseload.py.
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel
 
 from app.i18n import N_
-from app.services import one_time_codes
+from app.services.identity import one_time_codes
 
 
 def _address(value: str) -> str:

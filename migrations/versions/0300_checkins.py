@@ -89,7 +89,7 @@ def upgrade() -> None:
 
     # WHO-5 and the other instruments in app/instruments/*.json (idempotent; the app
     # loads them again at every start, so changed wording becomes a new version).
-    from app.services.instruments import sync_instruments
+    from app.services.checkins.instruments import sync_instruments
 
     sync_instruments(op.get_bind())
 

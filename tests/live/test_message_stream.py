@@ -31,7 +31,7 @@ from app.paths import ROOT_DIR
 from app.security.sessions import start_session
 from tests.browser.conftest import _free_port, _wait_ready
 from tests.database import create_database, drop_database, migrate
-from tests.factories import make_user, make_youth, user_of
+from tests.factories.people import make_user, make_youth, user_of
 
 SECRET = "live-test-secret-key-0123456789abcdef-xyz"
 

@@ -12,7 +12,7 @@ from app.models import Notification, PushSubscription, Role, User
 from app.notifications.delivery import Report, deliver_due
 from app.notifications.outbox import ParamValue, enqueue
 from app.settings import Settings
-from tests.factories import make_user
+from tests.factories.people import make_user
 from tests.peers.fixtures import SMS_TOKEN
 
 # A Monday, 10:00 in Copenhagen: outside quiet hours.

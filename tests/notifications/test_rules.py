@@ -12,7 +12,7 @@ from app.i18n import LOCALES
 from app.models import AppSetting, Message, NotificationAttempt, NotificationPreference, Role
 from app.notifications.rules import QUIET_HOURS_KEY, QuietHours, quiet_hours
 from app.notifications.texts import KINDS, TEXT_PARAMS, render_text
-from tests.factories import make_youth, user_of
+from tests.factories.people import make_youth, user_of
 from tests.notifications.conftest import DAYTIME, deliver, person, queue, reload, with_sms
 
 pytestmark = pytest.mark.time_dependent

@@ -4,14 +4,14 @@ young people with open alerts come first."""
 from datetime import timedelta
 
 from app.models import CheckInAlert
-from app.services.checkin_guide import (
+from app.services.checkins.guide_side import (
     AcknowledgeForm,
     acknowledge,
     caseload_overview,
     latest_scores,
 )
-from tests.checkin_factories import answer_who5
-from tests.factories import make_user, make_youth, user_of
+from tests.factories.checkins import answer_who5
+from tests.factories.people import make_user, make_youth, user_of
 from tests.queries import statements_sent
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.services.checkin_charts import COMPACT, trend_chart
+from app.services.checkins.charts import COMPACT, trend_chart
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import col, select
 
 from app.models import CourseStatus, Notification, NotificationStatus
-from app.services.checkin_reminders import SECOND_REMINDER_AFTER, due_now, send_due_reminders
-from tests.checkin_factories import answer_who5
-from tests.factories import make_user, make_youth, user_of
+from app.services.checkins.reminders import SECOND_REMINDER_AFTER, due_now, send_due_reminders
+from tests.factories.checkins import answer_who5
+from tests.factories.people import make_user, make_youth, user_of
 
 pytestmark = pytest.mark.time_dependent
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.instruments import read_files
+from app.services.checkins.instruments import read_files
 
 DEFINITIONS = {d.code: d for d in read_files()}
 WHO5 = DEFINITIONS["who5"]

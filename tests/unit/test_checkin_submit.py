@@ -8,10 +8,10 @@ from sqlmodel import func, select
 
 from app.errors import NotFound, ValidationFailed
 from app.models import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Notification
-from app.services import checkins
-from app.services.checkins import BadClientKey, ForeignCheckIn, UnknownInstrument
-from tests.checkin_factories import answer_who5, client_key, who5_answers
-from tests.factories import make_user, make_youth, user_of
+from app.services.checkins import answering
+from app.services.checkins.answering import BadClientKey, ForeignCheckIn, UnknownInstrument
+from tests.factories.checkins import answer_who5, client_key, who5_answers
+from tests.factories.people import make_user, make_youth, user_of
 
 
 async def count(db, model) -> int:
@@ -52,8 +52,8 @@ async def test_sending_twice_with_the_same_client_key_stores_one_check_in(db, sa
     kwargs = dict(
         actor=person, youth_id=None, code="who5", answers=who5_answers(40), client_key=key
     )
-    first = await checkins.submit(db, now=frozen_clock.now, **kwargs)
-    again = await checkins.submit(db, now=frozen_clock.now + timedelta(seconds=30), **kwargs)
+    first = await answering.submit(db, now=frozen_clock.now, **kwargs)
+    again = await answering.submit(db, now=frozen_clock.now + timedelta(seconds=30), **kwargs)
     assert again.id == first.id
     assert await count(db, CheckIn) == 1
     assert await count(db, CheckInAnswer) == 5
@@ -92,7 +92,7 @@ async def test_bad_answers_are_refused_per_item_and_nothing_is_stored(
 ):
     _, person, _ = sara
     with pytest.raises(ValidationFailed) as refused:
-        await checkins.submit(
+        await answering.submit(
             db,
             actor=person,
             youth_id=None,
@@ -109,7 +109,7 @@ async def test_bad_answers_are_refused_per_item_and_nothing_is_stored(
 async def test_an_unknown_instrument_is_refused_and_nothing_is_stored(db, sara, frozen_clock):
     _, person, _ = sara
     with pytest.raises(UnknownInstrument):
-        await checkins.submit(
+        await answering.submit(
             db,
             actor=person,
             youth_id=None,
@@ -125,7 +125,7 @@ async def test_a_missing_or_odd_client_key_is_refused(db, sara, frozen_clock):
     _, person, _ = sara
     for key in ("", "short", "x" * 65, "spaces are not allowed"):
         with pytest.raises(BadClientKey):
-            await checkins.submit(
+            await answering.submit(
                 db,
                 actor=person,
                 youth_id=None,
@@ -144,7 +144,7 @@ async def test_someone_elses_check_in_key_is_refused_and_theirs_is_untouched(
     other = await make_youth(db, guide=guide)
     theirs = await answer_who5(db, actor=await user_of(db, other), score=80, now=frozen_clock.now)
     with pytest.raises(ForeignCheckIn):
-        await checkins.submit(
+        await answering.submit(
             db,
             actor=person,
             youth_id=None,
@@ -218,7 +218,7 @@ async def test_a_young_person_sees_only_their_own_result(db, sara, frozen_clock)
     other = await make_youth(db, guide=guide)
     theirs = await answer_who5(db, actor=await user_of(db, other), score=80, now=frozen_clock.now)
     mine = await answer_who5(db, actor=person, score=44, now=frozen_clock.now)
-    result = await checkins.own_result(db, actor=person, checkin_id=mine.id)
+    result = await answering.own_result(db, actor=person, checkin_id=mine.id)
     assert result.suggest_guide and [c.id for c in result.history] == [mine.id]
     with pytest.raises(NotFound):
-        await checkins.own_result(db, actor=person, checkin_id=theirs.id)
+        await answering.own_result(db, actor=person, checkin_id=theirs.id)

@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from app.demo import load_demo_data
 from app.models import GuideAssignment, ReadinessGroup, Role, Team, User, Youth
-from tests.factories import T0
+from tests.factories.people import T0
 
 
 async def test_demo_has_every_role_and_forty_young_people_in_all_groups(db):

@@ -16,9 +16,9 @@ from app.models import (
     User,
     Youth,
 )
-from app.services.call_list import call_list
-from app.services.followups import open_prompt
-from tests.factories import T0
+from app.services.followups.call_list import call_list
+from app.services.followups.prompts import open_prompt
+from tests.factories.people import T0
 
 
 async def test_demo_has_starts_answers_silence_a_drop_out_and_course_ends(db):

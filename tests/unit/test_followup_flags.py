@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import col, select
 
 from app.models import FlagReason, FollowUp, Notification, RiskFlag
-from app.services.followup_flags import raise_flag_for_wellbeing_drop
-from app.services.followups import AnswerForm, answer, open_prompt, run_follow_up_jobs
+from app.services.followups.flags import raise_flag_for_wellbeing_drop
+from app.services.followups.prompts import AnswerForm, answer, open_prompt, run_follow_up_jobs
 from app.worker import JOBS
-from tests.factories import make_user, make_youth, user_of
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_user, make_youth, user_of
 
 pytestmark = pytest.mark.time_dependent
 
@@ -115,7 +115,7 @@ async def test_no_wellbeing_flag_without_a_start(db):
 
 
 async def test_a_who5_fall_during_the_start_raises_the_risk_flag(db):
-    from tests.checkin_factories import answer_who5
+    from tests.factories.checkins import answer_who5
 
     _guide, youth, _enrollment, _ = await _started(db)
     person = await user_of(db, youth)

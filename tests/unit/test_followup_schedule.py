@@ -12,10 +12,10 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enrollment, FollowUp, GuideAssignment, Role, User, Youth
-from app.services import followup_schedule as plan
-from app.services.enrollments import ScheduleForm, change_schedule
-from tests.factories import make_user, make_youth
-from tests.followup_factories import start
+from app.services.followups import schedule
+from app.services.followups.enrollments import ScheduleForm, change_schedule
+from tests.factories.followups import start
+from tests.factories.people import make_user, make_youth
 
 pytestmark = pytest.mark.time_dependent
 
@@ -23,37 +23,37 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_weekend_moves_to_monday():
-    assert plan.next_working_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday
-    assert plan.next_working_day(date(2026, 3, 8)) == date(2026, 3, 9)  # Sunday
-    assert plan.next_working_day(date(2026, 3, 10)) == date(2026, 3, 10)
+    assert schedule.next_working_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday
+    assert schedule.next_working_day(date(2026, 3, 8)) == date(2026, 3, 9)  # Sunday
+    assert schedule.next_working_day(date(2026, 3, 10)) == date(2026, 3, 10)
 
 
 def test_easter_moves_past_maundy_thursday_to_the_tuesday_after_easter_monday():
-    assert plan.next_working_day(date(2026, 4, 2)) == date(2026, 4, 7)
+    assert schedule.next_working_day(date(2026, 4, 2)) == date(2026, 4, 7)
 
 
 def test_christmas_moves_to_the_next_working_day():
-    assert plan.next_working_day(date(2026, 12, 25)) == date(2026, 12, 28)
-    assert plan.next_working_day(date(2027, 12, 25)) == date(2027, 12, 27)
-    assert plan.next_working_day(date(2027, 1, 1)) == date(2027, 1, 4)
+    assert schedule.next_working_day(date(2026, 12, 25)) == date(2026, 12, 28)
+    assert schedule.next_working_day(date(2027, 12, 25)) == date(2027, 12, 27)
+    assert schedule.next_working_day(date(2027, 1, 1)) == date(2027, 1, 4)
 
 
 def test_due_time_is_nine_in_copenhagen_across_both_daylight_saving_changes():
     # Summer time starts 29 March 2026 and ends 25 October 2026.
-    assert plan.due_time(date(2026, 3, 27)).astimezone(UTC).hour == 8
-    assert plan.due_time(date(2026, 3, 30)).astimezone(UTC).hour == 7
-    assert plan.due_time(date(2026, 10, 23)).astimezone(UTC).hour == 7
-    assert plan.due_time(date(2026, 10, 26)).astimezone(UTC).hour == 8
+    assert schedule.due_time(date(2026, 3, 27)).astimezone(UTC).hour == 8
+    assert schedule.due_time(date(2026, 3, 30)).astimezone(UTC).hour == 7
+    assert schedule.due_time(date(2026, 10, 23)).astimezone(UTC).hour == 7
+    assert schedule.due_time(date(2026, 10, 26)).astimezone(UTC).hour == 8
 
 
 def test_default_plan_is_first_after_a_week_then_every_fourteen_days_for_a_year():
-    dates = plan.planned_dates(
+    dates = schedule.planned_dates(
         starts_on=date(2026, 3, 2), first_gap_days=7, interval_days=14, length_months=12
     )
     assert dates[:4] == [date(2026, 3, 9), date(2026, 3, 23), date(2026, 4, 7), date(2026, 4, 20)]
     assert len(dates) == 26
     assert dates[-1] <= date(2027, 3, 4)
-    assert all(plan.is_working_day(day) for day in dates)
+    assert all(schedule.is_working_day(day) for day in dates)
     # A moved date does not shift the rest: 6 April (Easter Monday) went to the 7th,
     # the next is still 14 days after the nominal 6 April.
     assert (dates[3] - date(2026, 4, 6)).days == 14
@@ -61,8 +61,8 @@ def test_default_plan_is_first_after_a_week_then_every_fourteen_days_for_a_year(
 
 def test_overdue_after_three_working_days():
     friday = date(2026, 3, 6)
-    assert not plan.is_overdue(friday, date(2026, 3, 11))  # Wednesday: third working day
-    assert plan.is_overdue(friday, date(2026, 3, 12))
+    assert not schedule.is_overdue(friday, date(2026, 3, 11))  # Wednesday: third working day
+    assert schedule.is_overdue(friday, date(2026, 3, 12))
 
 
 async def _count(db: AsyncSession, enrollment: Enrollment) -> int:
@@ -96,8 +96,8 @@ async def test_running_the_scheduler_twice_creates_each_follow_up_once(db):
     guide = await make_user(db)
     youth = await make_youth(db, guide=guide)
     enrollment = await start(db, guide=guide, youth=youth, starts_on=date(2026, 3, 2), now=MONDAY)
-    await plan.schedule(db, enrollment=enrollment)
-    await plan.schedule(db, enrollment=enrollment)
+    await schedule.schedule(db, enrollment=enrollment)
+    await schedule.schedule(db, enrollment=enrollment)
     assert await _count(db, enrollment) == 26
 
 
@@ -114,7 +114,7 @@ async def test_a_start_registered_late_plans_only_from_today(db):
         )
     ).first()
     assert first is not None and first.sequence == 4 and first.due_on == date(2026, 4, 20)
-    await plan.schedule(db, enrollment=enrollment, from_day=plan.local_today(now))
+    await schedule.schedule(db, enrollment=enrollment, from_day=schedule.local_today(now))
     assert await _count(db, enrollment) == 23
 
 
@@ -178,7 +178,7 @@ async def test_two_schedulers_racing_on_postgresql_create_each_follow_up_once(en
             async with AsyncSession(engine, expire_on_commit=False) as session:
                 await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
                 await ready.wait()  # both transactions are open before either inserts
-                await plan.schedule(session, enrollment=enrollment)
+                await schedule.schedule(session, enrollment=enrollment)
                 await session.commit()
 
         await asyncio.gather(run_scheduler(), run_scheduler())

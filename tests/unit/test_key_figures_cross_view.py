@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from app.models import ReadinessGroup as Group
 from app.models import Role, Team
-from app.services.key_figures import key_figure_report
+from app.services.key_figures.cells import relations
 from app.services.key_figures.period import ReportForm, ScopeKind
-from app.services.key_figures.report import relations
+from app.services.key_figures.report import key_figure_report
 from app.services.key_figures.suppression import cross_view_protect, recoverable, suppress
-from tests.factories import make_user
-from tests.key_figure_factories import at, make_world, young
+from tests.factories.key_figures import at, make_world, young
+from tests.factories.people import make_user
 
 NOW = at("2026-03-02")
 

@@ -3,8 +3,8 @@ share with a long-term plan. Hand-made data; the right answers are worked out be
 
 from app.models import CourseEndOutcome, ReadinessGroup
 from app.services.key_figures.courses import courses, outcomes
-from tests.factories import make_user
-from tests.key_figure_factories import end_course, make_world, period, steps, young
+from tests.factories.key_figures import end_course, make_world, period, steps, young
+from tests.factories.people import make_user
 
 # The first half of 2026, asked in July: the period has ended.
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")

@@ -5,7 +5,7 @@ from statistics import median
 
 from app.models import CourseEndOutcome, EnrollmentEnd, EnrollmentKind
 from app.services.key_figures.courses import outcomes
-from tests.key_figure_factories import at, end_course, enroll, make_world, period, young
+from tests.factories.key_figures import at, end_course, enroll, make_world, period, young
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 

@@ -10,16 +10,17 @@ import pytest
 from app.i18n import set_locale
 from app.models import CourseEndOutcome as Outcome
 from app.models import ReadinessGroup as Group
-from app.services.key_figures import build
 from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.courses import Courses, Outcomes
 from app.services.key_figures.definitions import FIGURES
-from app.services.key_figures.eftervend import FollowUps, Retention
 from app.services.key_figures.export import report_csv, text_cell
+from app.services.key_figures.followups import FollowUps, Retention
 from app.services.key_figures.period import ScopeKind
+from app.services.key_figures.report import build
 from app.services.key_figures.staff import Changes
 from app.services.key_figures.wellbeing import Completion, Progression
-from tests.key_figure_factories import at, checkin, make_world, period, young
+from tests.factories.checkins import checkin
+from tests.factories.key_figures import at, make_world, period, young
 from tests.queries import statements_sent
 
 pytestmark = pytest.mark.time_dependent
@@ -204,8 +205,8 @@ async def _statements_for(db, engine, size: int) -> int:
     world = await make_world(db)
     for n in range(size):
         youth = await young(db, world, "2026-01-10", destination="HF")
-        await checkin(db, youth, at("2026-02-01"), 40 + n % 10 * 4)
-        await checkin(db, youth, at("2026-04-01"), 60)
+        await checkin(db, youth, score=40 + n % 10 * 4, taken_at=at("2026-02-01"))
+        await checkin(db, youth, score=60, taken_at=at("2026-04-01"))
     scope = await world.scope_in(db)
     with statements_sent(engine) as seen:
         await compute(db, scope=scope, period=H1)

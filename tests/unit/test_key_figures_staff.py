@@ -4,8 +4,8 @@ from statistics import median
 
 from app.models import CourseEndOutcome, Role
 from app.services.key_figures.staff import caseloads, changes
-from tests.factories import make_user
-from tests.key_figure_factories import assign, at, end_course, make_world, period, young
+from tests.factories.key_figures import assign, at, end_course, make_world, period, young
+from tests.factories.people import make_user
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 

@@ -2,7 +2,8 @@
 
 from app.models import CourseEndOutcome
 from app.services.key_figures.wellbeing import completion, progression
-from tests.key_figure_factories import at, checkin, end_course, make_world, period, young
+from tests.factories.checkins import checkin
+from tests.factories.key_figures import at, end_course, make_world, period, young
 
 H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 
@@ -12,26 +13,26 @@ async def _data_set(db):
     # Y1: 40 (before the period), 48, 60; the 80 after the period end is not counted.
     y1 = await young(db, world, "2025-10-01")
     for day, score in [("2025-12-01", 40), ("2026-02-01", 48), ("2026-05-01", 60)]:
-        await checkin(db, y1, at(day), score)
-    await checkin(db, y1, at("2026-08-01"), 80)
+        await checkin(db, y1, score=score, taken_at=at(day))
+    await checkin(db, y1, score=80, taken_at=at("2026-08-01"))
     # Y2: 70 then 64.
     y2 = await young(db, world, "2026-01-10")
-    await checkin(db, y2, at("2026-01-10"), 70)
-    await checkin(db, y2, at("2026-03-10"), 64)
+    await checkin(db, y2, score=70, taken_at=at("2026-01-10"))
+    await checkin(db, y2, score=64, taken_at=at("2026-03-10"))
     # Y3: one WHO-5 only, course started ten days before the period end.
     y3 = await young(db, world, "2026-06-20")
-    await checkin(db, y3, at("2026-06-25"), 52)
+    await checkin(db, y3, score=52, taken_at=at("2026-06-25"))
     # Y4: 50 then 58 (a readiness check-in of 100 between them is another instrument);
     # checks in every 14 days; the course ended on 14 February.
     y4 = await young(db, world, "2025-06-01", checkin_cadence_days=14)
-    await checkin(db, y4, at("2026-01-05"), 50)
-    await checkin(db, y4, at("2026-01-20"), 100, code="readiness")
-    await checkin(db, y4, at("2026-02-02"), 58)
+    await checkin(db, y4, score=50, taken_at=at("2026-01-05"))
+    await checkin(db, y4, score=100, taken_at=at("2026-01-20"), code="readiness")
+    await checkin(db, y4, score=58, taken_at=at("2026-02-02"))
     await end_course(db, y4, "2026-02-14", CourseEndOutcome.other)
     # Y5: course ended before the period: not followed, so not counted.
     y5 = await young(db, world, "2025-05-01")
-    await checkin(db, y5, at("2025-06-01"), 20)
-    await checkin(db, y5, at("2025-09-01"), 80)
+    await checkin(db, y5, score=20, taken_at=at("2025-06-01"))
+    await checkin(db, y5, score=80, taken_at=at("2025-09-01"))
     await end_course(db, y5, "2025-11-01", CourseEndOutcome.job)
     return world
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.services.availability import (
+from app.services.messages.availability import (
     DEFAULT_WEEK,
     after_quiet_hours,
     is_working,

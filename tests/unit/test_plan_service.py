@@ -9,15 +9,16 @@ from sqlmodel import select
 
 from app.errors import NotFound
 from app.models import PlanEvent, PlanStep, ReadinessGroup, StepStatus
-from app.services import plan
 from app.services.client_keys import new_client_key
-from app.services.plan import Direction, DirectionInput, StepChanged, StepInput
-from tests.factories import T0, make_user
-from tests.plan_fixtures import make_course
+from app.services.plan import goal, history, steps
+from app.services.plan.goal import DirectionInput
+from app.services.plan.steps import Direction, StepChanged, StepInput
+from tests.factories.people import T0, make_user
+from tests.factories.plan import make_course
 
 
 async def add(db, course, title: str, actor=None):
-    return await plan.add_step(
+    return await steps.add_step(
         db,
         actor=actor or course.guide,
         youth_id=course.youth.id,
@@ -28,14 +29,14 @@ async def add(db, course, title: str, actor=None):
 
 
 async def titles(db, course) -> list[str]:
-    return [s.title for s in (await plan.load_plan(db, youth=course.youth)).steps]
+    return [s.title for s in (await steps.load_plan(db, youth=course.youth)).steps]
 
 
 async def test_new_steps_go_last_and_the_guide_moves_them_up_and_down(db):
     course = await make_course(db)
     await add(db, course, "Lav CV")
     third = await add(db, course, "Søg job")
-    await plan.move_step(
+    await steps.move_step(
         db,
         actor=course.guide,
         youth_id=course.youth.id,
@@ -44,7 +45,7 @@ async def test_new_steps_go_last_and_the_guide_moves_them_up_and_down(db):
         now=T0,
     )
     assert await titles(db, course) == ["Ring til skolen", "Søg job", "Lav CV"]
-    await plan.move_step(
+    await steps.move_step(
         db,
         actor=course.guide,
         youth_id=course.youth.id,
@@ -53,7 +54,7 @@ async def test_new_steps_go_last_and_the_guide_moves_them_up_and_down(db):
         now=T0,
     )
     # At the top already: nothing moves.
-    await plan.move_step(
+    await steps.move_step(
         db,
         actor=course.guide,
         youth_id=course.youth.id,
@@ -68,7 +69,7 @@ async def test_second_save_of_the_same_step_is_told_it_changed_and_gets_the_new_
     course = await make_course(db)
     step = course.step
     opened = step.version
-    await plan.edit_step(
+    await steps.edit_step(
         db,
         actor=course.guide,
         youth_id=course.youth.id,
@@ -78,7 +79,7 @@ async def test_second_save_of_the_same_step_is_told_it_changed_and_gets_the_new_
         now=T0,
     )
     with pytest.raises(StepChanged) as changed:
-        await plan.edit_step(
+        await steps.edit_step(
             db,
             actor=course.guide,
             youth_id=course.youth.id,
@@ -93,26 +94,26 @@ async def test_second_save_of_the_same_step_is_told_it_changed_and_gets_the_new_
 
 async def test_a_deleted_step_leaves_the_plan_and_comes_back_with_undo(db):
     course = await make_course(db)
-    await plan.delete_step(
+    await steps.delete_step(
         db, actor=course.guide, youth_id=course.youth.id, step_id=course.step.id, now=T0
     )
     assert await titles(db, course) == []
-    await plan.restore_step(
+    await steps.restore_step(
         db, actor=course.guide, youth_id=course.youth.id, step_id=course.step.id, now=T0
     )
     assert await titles(db, course) == ["Ring til skolen"]
-    actions = [e.event.action for e in await plan.history(db, youth_id=course.youth.id)]
+    actions = [e.event.action for e in await history.history(db, youth_id=course.youth.id)]
     assert actions[:2] == ["step.restored", "step.deleted"]
 
 
 async def test_every_change_keeps_who_what_and_when(db):
     course = await make_course(db)
     later = T0 + timedelta(hours=3)
-    await plan.set_status(
+    await steps.set_status(
         db, actor=course.person, step_id=course.step.id, status=StepStatus.done, now=later
     )
     # A repeated tap records nothing more.
-    await plan.set_status(
+    await steps.set_status(
         db, actor=course.person, step_id=course.step.id, status=StepStatus.done, now=later
     )
     events = (await db.exec(select(PlanEvent).where(PlanEvent.youth_id == course.youth.id))).all()
@@ -126,7 +127,7 @@ async def test_young_person_cannot_mark_another_young_persons_step(db):
     mine = await make_course(db)
     theirs = await make_course(db)
     with pytest.raises(NotFound):
-        await plan.set_status(
+        await steps.set_status(
             db, actor=mine.person, step_id=theirs.step.id, status=StepStatus.done, now=T0
         )
     assert theirs.step.status == StepStatus.todo
@@ -137,7 +138,7 @@ async def test_young_person_cannot_use_the_guides_editing(db):
 
     course = await make_course(db)
     with pytest.raises(Forbidden):
-        await plan.delete_step(
+        await steps.delete_step(
             db, actor=course.person, youth_id=course.youth.id, step_id=course.step.id, now=T0
         )
     assert course.step.deleted_at is None
@@ -148,8 +149,8 @@ async def test_long_term_plan_needs_a_destination_and_three_steps(db):
     youth_id = course.youth.id
     await add(db, course, "Lav CV")
     await add(db, course, "Søg job")
-    assert not await plan.has_long_term_plan(db, youth_id=youth_id)
-    await plan.set_direction(
+    assert not await goal.has_long_term_plan(db, youth_id=youth_id)
+    await goal.set_direction(
         db,
         actor=course.guide,
         youth_id=youth_id,
@@ -158,13 +159,13 @@ async def test_long_term_plan_needs_a_destination_and_three_steps(db):
         ),
         now=T0,
     )
-    assert await plan.has_long_term_plan(db, youth_id=youth_id)
+    assert await goal.has_long_term_plan(db, youth_id=youth_id)
     step = (await db.exec(select(PlanStep).where(PlanStep.youth_id == youth_id))).first()
-    await plan.delete_step(db, actor=course.guide, youth_id=youth_id, step_id=step.id, now=T0)
-    assert not await plan.has_long_term_plan(db, youth_id=youth_id)
+    await steps.delete_step(db, actor=course.guide, youth_id=youth_id, step_id=step.id, now=T0)
+    assert not await goal.has_long_term_plan(db, youth_id=youth_id)
     other = await make_course(db)
     assert (
-        await plan.youth_ids_with_long_term_plan(db, youth_ids=[youth_id, other.youth.id]) == set()
+        await goal.youth_ids_with_long_term_plan(db, youth_ids=[youth_id, other.youth.id]) == set()
     )
 
 
@@ -172,7 +173,7 @@ async def test_the_same_client_key_adds_one_step_and_one_history_entry(db):
     course = await make_course(db)
     key = new_client_key()
     for _ in range(2):
-        await plan.add_step(
+        await steps.add_step(
             db,
             actor=course.person,
             youth_id=course.youth.id,
@@ -191,7 +192,7 @@ async def test_a_client_key_of_another_young_person_is_refused(db):
     mine = await make_course(db)
     theirs = await make_course(db)
     key = new_client_key()
-    await plan.add_step(
+    await steps.add_step(
         db,
         actor=theirs.person,
         youth_id=theirs.youth.id,
@@ -200,7 +201,7 @@ async def test_a_client_key_of_another_young_person_is_refused(db):
         now=T0,
     )
     with pytest.raises(Conflict):
-        await plan.add_step(
+        await steps.add_step(
             db,
             actor=mine.person,
             youth_id=mine.youth.id,
@@ -214,7 +215,7 @@ async def test_guide_of_another_caseload_cannot_edit(db):
     course = await make_course(db)
     stranger = await make_user(db)
     with pytest.raises(NotFound):
-        await plan.edit_step(
+        await steps.edit_step(
             db,
             actor=stranger,
             youth_id=course.youth.id,

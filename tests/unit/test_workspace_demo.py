@@ -5,8 +5,8 @@ from sqlmodel import col, select
 
 from app.demo import load_demo_data
 from app.models import Cover, GuideAssignment, Handover, User
-from app.services.caseload import guide_caseload
-from tests.factories import T0
+from app.services.workspace.caseload import guide_caseload
+from tests.factories.people import T0
 
 
 async def test_demo_has_a_cover_running_now_and_notes_on_every_change_of_guide(db):

@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.models import Role, User, UserSession
 from app.security.audit import open_youth
 from app.security.sessions import start_session
-from tests.factories import make_user, make_youth, sign_in
+from tests.factories.people import make_user, make_youth, sign_in
 
 
 async def admin_signed_in(client, db, settings, frozen_clock) -> User:

@@ -6,9 +6,9 @@ import httpx
 from sqlmodel import select
 
 from app.models import Role, User, UserSession
-from app.services import staff_admin
-from tests.factories import make_user
-from tests.web.test_staff_oidc_sign_in import (
+from app.services.admin import staff_members
+from tests.factories.people import make_user
+from tests.web.test_identity_staff_oidc_sign_in import (
     configure,
     real_time,  # noqa: F401  (autouse: ID tokens carry the provider's real clock)
     sign_in_at_idp,
@@ -22,7 +22,7 @@ async def test_a_deactivated_guide_is_refused_at_sign_in(
     configure(settings, oidc_provider.issuer)
     admin = await make_user(db, Role.admin)
     guide = await make_user(db, Role.guide, email="anna@guide.test")
-    await staff_admin.deactivate(db, actor=admin, user_id=guide.id, now=frozen_clock.now)
+    await staff_members.deactivate(db, actor=admin, user_id=guide.id, now=frozen_clock.now)
     guide_id = guide.id
     await db.commit()
     oidc_provider.login_as("guide-anna")
@@ -46,7 +46,7 @@ async def test_a_guide_deactivated_after_binding_the_idp_account_is_refused(
         assert (await sign_in_at_idp(client, idp_browser)).status_code == 303
         guide = await db.get(User, guide.id)
         assert guide.oidc_sub == "guide-anna"
-        await staff_admin.deactivate(db, actor=admin, user_id=guide.id, now=frozen_clock.now)
+        await staff_members.deactivate(db, actor=admin, user_id=guide.id, now=frozen_clock.now)
         await db.commit()
         client.cookies.clear()
         response = await sign_in_at_idp(client, idp_browser)

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from app.models import AdminChange, AppSetting, Enrollment, Notification, Role, Youth
 from app.notifications.rules import QUIET_HOURS_KEY, quiet_hours
-from app.services import messages, municipal_settings
-from tests.factories import make_user, make_youth, sign_in
-from tests.followup_factories import start_form
+from app.services.admin import municipal_settings
+from app.services.messages import conversation
+from tests.factories.followups import start_form
+from tests.factories.people import make_user, make_youth, sign_in
 from tests.web.test_admin_staff import admin_signed_in
 
 DEFAULT_FORM = {
@@ -138,7 +139,7 @@ async def test_the_sms_delay_and_quiet_hours_decide_when_an_unread_message_is_te
     guide = await make_user(db, Role.guide)
     youth = await make_youth(db, guide=guide)
     noon = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
-    await messages.send(
+    await conversation.send(
         db, actor=guide, youth_id=youth.id, body="Hej", client_key="k" * 16, now=noon
     )
     sms = (
@@ -151,7 +152,7 @@ async def test_the_sms_delay_and_quiet_hours_decide_when_an_unread_message_is_te
     assert sms.not_before == noon + timedelta(minutes=90)
     # 22:30 Copenhagen: no longer quiet with quiet hours from 23, so no holding back.
     late = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)
-    await messages.send(
+    await conversation.send(
         db, actor=guide, youth_id=youth.id, body="Hej", client_key="l" * 16, now=late
     )
     push = (
@@ -176,7 +177,7 @@ async def test_a_new_start_uses_the_municipal_eftervend_defaults(
     )
     guide = await make_user(db, Role.guide)
     youth = await make_youth(db, guide=guide)
-    from app.services.enrollments import register_start
+    from app.services.followups.enrollments import register_start
 
     form = start_form(date(2026, 3, 2), first_gap_days=None, interval_days=None, length_months=None)
     enrollment = await register_start(
@@ -220,7 +221,7 @@ async def test_a_young_person_invited_later_gets_the_municipal_check_in_cadence(
 async def test_the_municipalitys_help_lines_replace_the_defaults_by_age(
     client, db, settings, frozen_clock
 ):
-    from app.services.availability import help_lines
+    from app.services.messages.availability import help_lines
 
     await admin_signed_in(client, db, settings, frozen_clock)
     today = frozen_clock.now.date()
@@ -254,7 +255,7 @@ async def test_a_help_line_without_a_number_is_refused_and_kept_as_typed(
 
 
 async def test_the_unanswered_limit_is_set_in_working_hours(client, db, settings, frozen_clock):
-    from app.services.availability import unanswered_limit_minutes
+    from app.services.messages.availability import unanswered_limit_minutes
 
     await admin_signed_in(client, db, settings, frozen_clock)
     assert await unanswered_limit_minutes(db) == 8 * 60

@@ -13,7 +13,7 @@ from sqlmodel import select
 from app.models import AdminChange, AuditRecord, Role, User, UserSession
 from app.security.sessions import start_session
 from tests.conftest import BASE_URL
-from tests.factories import make_team, make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_team, make_user, make_youth, sign_in, user_of
 
 
 async def admin_signed_in(client, db, settings, frozen_clock) -> User:

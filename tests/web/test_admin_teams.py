@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.models import AdminChange, Municipality, Team
-from tests.factories import make_team, make_user
+from tests.factories.people import make_team, make_user
 from tests.web.test_admin_staff import admin_signed_in
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import func, select
 
 from app.models import AuditRecord, CheckIn, CheckInAlert, Role, Youth
-from tests.checkin_factories import answer_who5, client_key, who5_answers
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from tests.factories.checkins import answer_who5, client_key, who5_answers
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 
 def form(score: int | None = None, key: str | None = None, **answers: str) -> dict[str, str]:
@@ -300,7 +300,7 @@ async def test_staff_cannot_send_a_young_persons_check_in(
 
 
 async def test_the_home_card_shows_a_due_check_in(db, frozen_clock, people):
-    from app.services.checkin_reminders import due_now
+    from app.services.checkins.reminders import due_now
     from app.web.templating import environment
 
     await answer_who5(db, actor=people[2], score=60, now=frozen_clock.now - timedelta(days=31))

@@ -3,7 +3,7 @@
 from sqlmodel import func, select
 
 from app.models import Role, UserSession
-from tests.factories import ensure_csrf, make_user
+from tests.factories.people import ensure_csrf, make_user
 
 
 async def _session_count(db):

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.models import Role
-from tests.factories import make_user, sign_in
+from tests.factories.people import make_user, sign_in
 
 
 async def test_route_without_policy_is_refused_even_for_a_signed_in_user(

@@ -30,9 +30,9 @@ from app.models import (
     ReplySnippet,
     Role,
 )
-from tests.factories import make_cover, make_team, make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
+from tests.factories.workspace import busy_youth, key
 from tests.web.test_every_route_access import api_routes
-from tests.workspace_factories import busy_youth, key
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 THEIR_NAME = "Frederikke Sandholm Vestergaard"

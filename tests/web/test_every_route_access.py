@@ -16,7 +16,7 @@ from app.models import Role, User
 from app.security.access import PUBLIC, policy_of
 from app.security.sessions import cookie_name, start_session
 from tests.conftest import BASE_URL
-from tests.factories import ensure_csrf, make_user, make_youth, user_of
+from tests.factories.people import ensure_csrf, make_user, make_youth, user_of
 
 DENIED_ANONYMOUS = 401
 DENIED_SIGNED_IN = 403

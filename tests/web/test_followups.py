@@ -19,8 +19,8 @@ from app.models import (
     RiskFlag,
     Role,
 )
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
-from tests.followup_factories import start
+from tests.factories.followups import start
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 pytestmark = pytest.mark.time_dependent
 

@@ -1,4 +1,4 @@
-from tests.factories import ensure_csrf
+from tests.factories.people import ensure_csrf
 
 
 async def test_danish_is_the_default_language(client):

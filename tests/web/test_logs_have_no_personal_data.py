@@ -7,7 +7,7 @@ from sqlmodel import select
 from app.demo import load_demo_data
 from app.models import Role, User
 from app.observability import JsonFormatter
-from tests.factories import T0, ensure_csrf
+from tests.factories.people import T0, ensure_csrf
 
 
 async def test_a_demo_session_writes_no_personal_data_to_the_log(client, db, caplog):

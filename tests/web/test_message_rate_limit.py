@@ -3,14 +3,14 @@
 from sqlmodel import func, select
 
 from app.models import Message
-from app.services import messages
-from tests.factories import make_user, make_youth, sign_in, user_of
+from app.services.messages import conversation
+from tests.factories.people import make_user, make_youth, sign_in, user_of
 
 
 async def test_too_many_messages_in_a_minute_answer_429_with_retry_after(
     client, db, settings, frozen_clock, monkeypatch
 ):
-    monkeypatch.setattr(messages, "SEND_LIMIT_PER_MINUTE", 3)
+    monkeypatch.setattr(conversation, "SEND_LIMIT_PER_MINUTE", 3)
     guide = await make_user(db)
     youth = await make_youth(db, guide=guide)
     await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)

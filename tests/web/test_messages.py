@@ -17,9 +17,9 @@ from app.models import (
     ReplySnippet,
     Role,
 )
-from app.services import messages
-from app.services.availability import after_quiet_hours
-from tests.factories import make_cover, make_user, make_youth, sign_in, user_of
+from app.services.messages import conversation
+from app.services.messages.availability import after_quiet_hours
+from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
 pytestmark = pytest.mark.time_dependent
 
@@ -88,7 +88,7 @@ async def test_an_empty_or_too_long_message_is_refused_next_to_the_field(
 
 async def test_guide_opening_a_conversation_is_audited(client, db, settings, frozen_clock, pair):
     guide, youth = pair
-    await messages.send(
+    await conversation.send(
         db,
         actor=await user_of(db, youth),
         youth_id=youth.id,
@@ -172,7 +172,7 @@ async def test_a_message_notifies_the_absent_young_person_without_its_text(
     guide, youth = pair
     # 23:30 in Copenhagen: inside the quiet hours.
     late = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
-    await messages.send(
+    await conversation.send(
         db, actor=guide, youth_id=youth.id, body="Hemmelig tekst", client_key=KEY, now=late
     )
     rows = (await db.exec(select(Notification).where(Notification.user_id == youth.user_id))).all()
@@ -193,7 +193,7 @@ async def test_a_connected_young_person_gets_no_push_but_still_the_sms_fallback(
     now = frozen_clock.now
     db.add(RealtimePresence(user_id=youth.user_id, process_key="other-process", seen_at=now))
     await db.flush()
-    await messages.send(db, actor=guide, youth_id=youth.id, body="Hej", client_key=KEY, now=now)
+    await conversation.send(db, actor=guide, youth_id=youth.id, body="Hej", client_key=KEY, now=now)
     rows = (await db.exec(select(Notification).where(Notification.user_id == youth.user_id))).all()
     # Half an hour later, and never inside the quiet hours.
     expected = after_quiet_hours(now + timedelta(minutes=30))
@@ -214,7 +214,7 @@ async def test_a_young_persons_message_notifies_the_covering_colleague_not_the_a
         ends_at=now + timedelta(days=1),
     )
     sara = await user_of(db, youth)
-    await messages.send(db, actor=sara, youth_id=youth.id, body="Hej", client_key=KEY, now=now)
+    await conversation.send(db, actor=sara, youth_id=youth.id, body="Hej", client_key=KEY, now=now)
     rows = (await db.exec(select(Notification))).all()
     assert [(r.user_id, r.kind, r.channel) for r in rows] == [(colleague.id, "message.new", None)]
 
@@ -224,7 +224,7 @@ async def test_reading_sends_a_receipt_and_clears_the_badge(
 ):
     guide, youth = pair
     now = frozen_clock.now
-    sent = await messages.send(
+    sent = await conversation.send(
         db, actor=guide, youth_id=youth.id, body="Husk mødet", client_key=KEY, now=now
     )
     await sign_in(client, db, await user_of(db, youth), settings, now)
@@ -247,7 +247,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
     emma = await make_youth(db, guide=guide, name="Emma Lund")
     now = frozen_clock.now  # Monday 10:00 Copenhagen
     thursday = now - timedelta(days=4)
-    await messages.send(
+    await conversation.send(
         db,
         actor=await user_of(db, jonas),
         youth_id=jonas.id,
@@ -255,7 +255,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         client_key="k-jonas-1",
         now=thursday,
     )
-    await messages.send(
+    await conversation.send(
         db,
         actor=await user_of(db, sara),
         youth_id=sara.id,
@@ -263,7 +263,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         client_key="k-sara-1",
         now=now - timedelta(minutes=30),
     )
-    await messages.send(
+    await conversation.send(
         db,
         actor=guide,
         youth_id=emma.id,
@@ -280,13 +280,13 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
 async def test_leader_sees_overdue_counts_but_never_the_text(client, db, settings, frozen_clock):
     team_guide = await make_user(db, Role.guide, name="Camilla Holm")
     leader = await make_user(db, Role.leader)
-    from tests.factories import make_team
+    from tests.factories.people import make_team
 
     team = await make_team(db)
     team_guide.team_id = leader.team_id = team.id
     youth = await make_youth(db, guide=team_guide)
     now = frozen_clock.now
-    await messages.send(
+    await conversation.send(
         db,
         actor=await user_of(db, youth),
         youth_id=youth.id,
@@ -329,18 +329,18 @@ async def test_a_system_line_is_shown_in_the_readers_language(
     client, db, settings, frozen_clock, pair
 ):
     _guide, youth = pair
-    await messages.post_system_line(
+    await conversation.post_system_line(
         db,
         youth_id=youth.id,
-        text_id=messages.GUIDE_CHANGED,
+        text_id=conversation.GUIDE_CHANGED,
         params={"name": "Mads"},
         now=frozen_clock.now,
         key="handover-1",
     )
-    await messages.post_system_line(
+    await conversation.post_system_line(
         db,
         youth_id=youth.id,
-        text_id=messages.GUIDE_CHANGED,
+        text_id=conversation.GUIDE_CHANGED,
         params={"name": "Mads"},
         now=frozen_clock.now,
         key="handover-1",

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from app.models import AuditRecord, Notification, NotificationPreference, PushSubscription, Role
 from app.notifications.outbox import enqueue
-from tests.factories import T0, make_user, make_youth, sign_in, user_of
+from tests.factories.people import T0, make_user, make_youth, sign_in, user_of
 
 
 def b64(n: int) -> str:

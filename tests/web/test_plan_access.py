@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import func, select
 
 from app.models import AgendaItem, Appointment, AuditRecord, Note, NoteReply, PlanStep
-from tests.factories import make_user, sign_in
-from tests.plan_fixtures import Course, make_course
+from tests.factories.people import make_user, sign_in
+from tests.factories.plan import Course, make_course
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -169,7 +169,7 @@ async def test_a_covering_guide_reaches_the_plan_and_it_is_audited_as_cover(
 ):
     from datetime import timedelta
 
-    from tests.factories import make_cover
+    from tests.factories.people import make_cover
 
     course = await make_course(db)
     colleague = await make_user(db)

@@ -7,7 +7,7 @@ import re
 from sqlmodel import func, select
 
 from app.models import AuditRecord, PlanEvent, PlanStep, StepStatus
-from tests.factories import make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_user, make_youth, sign_in, user_of
 
 
 def client_key(html: str) -> str:

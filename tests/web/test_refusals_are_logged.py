@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.models import Role
-from tests.factories import make_user, make_youth, sign_in
+from tests.factories.people import make_user, make_youth, sign_in
 
 
 def _refusals(caplog) -> list[logging.LogRecord]:

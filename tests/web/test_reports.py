@@ -14,8 +14,8 @@ from sqlmodel import func, select
 from app.clock import copenhagen_today
 from app.i18n import translations
 from app.models import AuditRecord, CourseEndOutcome, Message, MessageKind, Role
-from tests.factories import make_team, make_user, make_youth, sign_in, user_of
-from tests.key_figure_factories import end_course
+from tests.factories.key_figures import end_course
+from tests.factories.people import make_team, make_user, make_youth, sign_in, user_of
 
 pytestmark = pytest.mark.time_dependent
 

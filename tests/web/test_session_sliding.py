@@ -8,7 +8,7 @@ import pytest
 
 from app.models import Role
 from app.security.sessions import cookie_name
-from tests.factories import make_user, make_youth, sign_in, user_of
+from tests.factories.people import make_user, make_youth, sign_in, user_of
 
 pytestmark = pytest.mark.time_dependent
 
@@ -62,7 +62,7 @@ async def test_staff_session_lengths_come_from_the_settings(db, monkeypatch):
     from app.security.sessions import start_session
     from app.security.tokens import token_hash
     from app.settings import get_settings
-    from tests.factories import T0
+    from tests.factories.people import T0
 
     monkeypatch.setenv("TRINVIS_STAFF_IDLE_MINUTES", "15")
     monkeypatch.setenv("TRINVIS_STAFF_SESSION_HOURS", "8")

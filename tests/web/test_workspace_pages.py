@@ -19,8 +19,8 @@ from app.models import (
     User,
     Youth,
 )
-from tests.factories import make_cover, make_team, make_user, make_youth, sign_in, user_of
-from tests.workspace_factories import busy_youth
+from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
+from tests.factories.workspace import busy_youth
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -167,14 +167,14 @@ async def test_handover_moves_everything_tells_the_young_person_and_is_counted(
 
 
 async def test_the_same_handover_key_moves_nobody_twice(db, frozen_clock):
-    from app.services.handover import HandoverForm, hand_over
+    from app.services.workspace.handover import HandoverForm, hand_over
 
     old, new = await make_user(db), await make_user(db)
     youth = await make_youth(db, guide=old)
     form = HandoverForm(to_guide_id=new.id, note="Over til dig", client_key=KEY)
     first = await hand_over(db, actor=old, youth_id=youth.id, form=form, now=frozen_clock.now)
     assert first.created
-    from app.services.handover import move
+    from app.services.workspace.handover import move
 
     again = await move(db, actor=old, youth=youth, to=old, note="x", key=KEY, now=frozen_clock.now)
     assert not again.created and youth.guide_id == new.id

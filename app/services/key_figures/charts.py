@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.services.key_figures.cells import Value
 from app.services.key_figures.definitions import Reference
-from app.services.key_figures.report import Value
 
 WIDTH = 640
 LABEL_WIDTH = 250  # the bar labels sit left of the bars

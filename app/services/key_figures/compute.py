@@ -1,7 +1,7 @@
 """All key figures for a scope and a period, computed in the database.
 
 A fixed number of aggregate queries (seven), whatever the number of young people: each
-area's module (`courses`, `wellbeing`, `eftervend`, `staff`) owns its queries, the
+area's module (`courses`, `wellbeing`, `followups`, `staff`) owns its queries, the
 figures about the young people followed share one pass (`followed`), and this module
 only gathers the results. Nothing here is suppressed yet: `report.py` does that.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.services.key_figures import courses, eftervend, staff, wellbeing
+from app.services.key_figures import courses, followups, staff, wellbeing
 from app.services.key_figures.courses import Courses, Outcomes
-from app.services.key_figures.eftervend import FollowUps, Retention
 from app.services.key_figures.followed import followed_figures
+from app.services.key_figures.followups import FollowUps, Retention
 from app.services.key_figures.period import Period
 from app.services.key_figures.scope import Scope
 from app.services.key_figures.staff import Changes
@@ -49,8 +49,8 @@ async def compute(db: AsyncSession, *, scope: Scope, period: Period) -> RawFigur
         outcomes=await courses.outcomes(db, scope=scope, period=period),
         progression=await wellbeing.progression(db, scope=scope, period=period),
         completion=of_followed.completion,
-        retention=await eftervend.retention(db, scope=scope, period=period),
-        follow_ups=await eftervend.follow_ups(db, scope=scope, period=period),
+        retention=await followups.retention(db, scope=scope, period=period),
+        follow_ups=await followups.follow_ups(db, scope=scope, period=period),
         changes=of_followed.changes,
         caseloads=await staff.caseloads(db, scope=scope, period=period),
     )

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services.key_figures.period import Period
 from app.services.key_figures.scope import Scope, days_between, rows
-from app.services.plan import LONG_TERM_PLAN_MIN_STEPS
+from app.services.plan.steps import LONG_TERM_PLAN_MIN_STEPS
 
 POSITIVE = (CourseEndOutcome.education, CourseEndOutcome.job)
 
@@ -56,7 +56,7 @@ def plan_steps(among: Any = None) -> Subquery:
 
 
 def has_long_term_plan(steps: Subquery) -> Any:
-    """A destination and at least three steps (`app/services/plan.py`), on the youth row."""
+    """A destination and at least three steps (`app/services/plan/steps.py`), on the youth row."""
     return and_(
         col(Youth.destination).is_not(None),
         col(Youth.destination) != "",

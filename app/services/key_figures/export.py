@@ -11,9 +11,9 @@ import csv
 import io
 
 from app.i18n import gettext
-from app.services.key_figures import KeyFigureReport
+from app.services.key_figures.cells import GROUP_LABELS, Cell, Value
 from app.services.key_figures.definitions import BY_ID
-from app.services.key_figures.report import GROUP_LABELS, Cell, Value
+from app.services.key_figures.report import KeyFigureReport
 
 COLUMNS = [
     "section",

@@ -1,273 +1,169 @@
-"""From raw figures to what a leader may see: cells, relations, suppression, values.
-
-Every count of young people is a cell; the report's additive relations (a total and its
-parts) are declared once in `relations()`, and `suppression.suppress` hides small cells
-and whatever would give them away. A share, a mean or a median is hidden when a cell
-it rests on is hidden.
-"""
+"""The report a leader opens, and the CSV: the scope and period checked, the figures
+counted, small cells suppressed, values and bars ready for the page (`key_figure_report`).
+Opening it writes no audit record, as no young person's data is opened (no names, no
+message or note text, counts of at least 5 only)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
+from datetime import datetime
 
-from babel.numbers import format_decimal
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.i18n import N_, current_locale, gettext
-from app.models import CourseEndOutcome, ReadinessGroup
-from app.services.key_figures.compute import RawFigures
-from app.services.key_figures.definitions import BY_ID, Figure, Unit
-from app.services.key_figures.eftervend import RETENTION_MONTHS
-from app.services.key_figures.suppression import THRESHOLD, Relation, Suppressed, suppress
-
-GROUPS = (
-    ReadinessGroup.obviously_ready,
-    ReadinessGroup.education_ready,
-    ReadinessGroup.activity_ready,
+from app.errors import Forbidden
+from app.models import Municipality, Role, Team, User
+from app.services.key_figures.cells import (
+    GROUP_LABELS,
+    GROUPS,
+    Caseloads,
+    Cell,
+    Value,
+    apply_suppression,
+    caseload_bands,
+    cells_of,
+    values,
 )
-GROUP_LABELS = {
-    ReadinessGroup.obviously_ready.value: N_("Obviously education-ready"),
-    ReadinessGroup.education_ready.value: N_("Education-ready"),
-    ReadinessGroup.activity_ready.value: N_("Activity-ready"),
-    "total": N_("All young people"),
-}
-COURSE_COLUMNS = ("followed", "new", "ended")
-CASELOAD_RANGE = (12, 25)  # DESIGN.md: caseloads of 12-25 young people per guide
+from app.services.key_figures.charts import BarChart, BarInput, bar_chart
+from app.services.key_figures.compute import RawFigures, compute
+from app.services.key_figures.definitions import (
+    FIGURES,
+    SECTION_TITLES,
+    SUPPRESSION_NOTE,
+    Figure,
+    Section,
+)
+from app.services.key_figures.period import Period, ReportForm, ScopeKind, checked_period
+from app.services.key_figures.scope import Scope, scope_for
+from app.services.key_figures.suppression import cross_view_protect
+from app.web.timefmt import local
 
 
 @dataclass(frozen=True)
-class Value:
-    """One figure as shown: `value` is None when hidden or when there is nothing to count."""
+class CourseRow:
+    group: str  # a readiness group's value, or "total"
+    cells: dict[str, Cell]  # "followed", "new", "ended"
 
-    figure: Figure
-    value: float | None
-    hidden: str | None = None  # "small" (<5) or "secondary"
-    numerator: int | None = None
-    denominator: int | None = None
-    extra: float | None = None  # the mean beside a median
+
+@dataclass(frozen=True)
+class KeyFigureReport:
+    period: Period
+    scope: ScopeKind
+    scope_name: str
+    values: dict[str, Value]
+    course_rows: list[CourseRow]
+    caseloads: Caseloads
+    charts: dict[str, BarChart]
+
+    def section(self, section: Section) -> list[Value]:
+        return [self.values[f.id] for f in FIGURES if f.section == section]
 
     @property
-    def text(self) -> str:
-        """The value in the reader's language: "<5", "–", or the number with its unit."""
-        if self.hidden == "small":
-            return "<5"
-        if self.hidden:
-            return "–"
-        if self.value is None:
-            return gettext("no data")
-        return number(self.value, self.figure.unit)
+    def sections(self) -> list[tuple[Section, str]]:
+        return list(SECTION_TITLES.items())
 
     @property
-    def extra_text(self) -> str:
-        return "" if self.extra is None else number(self.extra, self.figure.unit)
+    def figures(self) -> tuple[Figure, ...]:
+        return FIGURES
+
+    @property
+    def footnotes(self) -> dict[str, int]:
+        return {f.id: number for number, f in enumerate(FIGURES, start=1)}
+
+    @property
+    def group_labels(self) -> dict[str, str]:
+        return GROUP_LABELS
+
+    @property
+    def suppression_note(self) -> str:
+        return SUPPRESSION_NOTE
 
 
-DECIMALS = {Unit.points: 1, Unit.per_youth: 2, Unit.per_guide: 1}
+async def leader_scope(db: AsyncSession, *, actor: User, kind: ScopeKind) -> tuple[Scope, str]:
+    """The leader's own team, or every team of its municipality. Leaders only."""
+    if actor.role != Role.leader:
+        raise Forbidden()
+    team = await db.get(Team, actor.team_id) if actor.team_id is not None else None
+    municipality = await db.get(Municipality, team.municipality_id) if team else None
+    if team is None or municipality is None:  # a leader not yet in a team leads nobody
+        return Scope(kind, ()), ""
+    scope = await scope_for(db, kind=kind, team_id=team.id, municipality_id=municipality.id)
+    if kind == ScopeKind.municipality:
+        return scope, municipality.name
+    return scope, team.name
 
 
-def number(value: float, unit: Unit) -> str:
-    decimals = DECIMALS.get(unit, 0)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(round(value, decimals), format=pattern, locale=current_locale())
-    return f"{text} %" if unit == Unit.percent else text
+async def key_figure_report(
+    db: AsyncSession, *, actor: User, form: ReportForm, values_typed: dict[str, str], now: datetime
+) -> KeyFigureReport:
+    """The report for the leader's team or municipality and the period asked for."""
+    period = checked_period(form, today=local(now).date(), values=values_typed)
+    scope, name = await leader_scope(db, actor=actor, kind=form.scope)
+    raw = await compute(db, scope=scope, period=period)
+    protect: frozenset[str] = frozenset()
+    if form.scope == ScopeKind.municipality and scope.guides:
+        # The leader also sees their own team: the municipality minus the team must not
+        # give away the other teams' small numbers.
+        own, _ = await leader_scope(db, actor=actor, kind=ScopeKind.team)
+        own_raw = await compute(db, scope=own, period=period)
+        protect = cross_view_protect(cells_of(raw), cells_of(own_raw))
+    return build(raw, period=period, scope=form.scope, scope_name=name, protect=protect)
 
 
-@dataclass(frozen=True)
-class Cell:
-    value: int
-    hidden: str | None  # None, "small" or "secondary"
-
-
-def cells_of(raw: RawFigures) -> dict[str, int]:
-    """Every count of young people the report shows or implies."""
-    c = raw.courses
-    o = raw.outcomes
-    cells: dict[str, int] = {}
-    for column, counter in (("followed", c.followed), ("new", c.new), ("ended", o.ended)):
-        for group in GROUPS:
-            cells[f"{column}.{group.value}"] = counter[group]
-        cells[f"{column}.total"] = sum(counter[g] for g in GROUPS)
-    followed, ended = cells["followed.total"], cells["ended.total"]
-    for outcome in CourseEndOutcome:
-        cells[f"outcome.{outcome.value}"] = o.by_outcome[outcome]
-    cells["outcome.positive"] = (
-        o.by_outcome[CourseEndOutcome.education] + o.by_outcome[CourseEndOutcome.job]
-    )
-    cells["plan.with"], cells["plan.without"] = c.with_plan, followed - c.with_plan
-    cells["edu.started"] = o.started_education
-    cells["edu.not_started"] = ended - o.started_education
-    p = raw.progression
-    cells["who5.measured"], cells["who5.unmeasured"] = p.measured, followed - p.measured
-    cells["who5.gain"], cells["who5.no_gain"] = p.gained, p.measured - p.gained
-    ch = raw.changes
-    cells["change.with"], cells["change.without"] = ch.young_people, followed - ch.young_people
-    r = raw.retention
-    for months in RETENTION_MONTHS:
-        eligible, dropped = r.eligible[months], r.dropped[months]
-        cells[f"ret{months}.eligible"], cells[f"ret{months}.dropped"] = eligible, dropped
-        cells[f"ret{months}.stayed"] = eligible - dropped
-    cells["run.total"], cells["run.dropped"] = r.running, r.dropped_in_period
-    cells["run.stayed"] = r.running - r.dropped_in_period
-    return cells
-
-
-def relations() -> list[Relation]:
-    """Every additive tie between cells a reader could subtract along."""
-    ties = [
-        Relation(f"{column}.total", tuple(f"{column}.{g.value}" for g in GROUPS))
-        for column in COURSE_COLUMNS
-    ]
-    ties += [
-        Relation("ended.total", tuple(f"outcome.{o.value}" for o in CourseEndOutcome)),
-        Relation("outcome.positive", ("outcome.education", "outcome.job")),
-        Relation("followed.total", ("plan.with", "plan.without")),
-        Relation("ended.total", ("edu.started", "edu.not_started")),
-        Relation("followed.total", ("who5.measured", "who5.unmeasured")),
-        Relation("who5.measured", ("who5.gain", "who5.no_gain")),
-        Relation("followed.total", ("change.with", "change.without")),
-        Relation("run.total", ("run.dropped", "run.stayed")),
-    ]
-    ties += [
-        Relation(f"ret{m}.eligible", (f"ret{m}.dropped", f"ret{m}.stayed"))
-        for m in RETENTION_MONTHS
-    ]
-    return ties
-
-
-@dataclass(frozen=True)
-class Suppression:
-    cells: dict[str, int]
-    result: Suppressed
-
-    def state(self, *names: str) -> str | None:
-        if any(n in self.result.primary for n in names):
-            return "small"
-        if any(n in self.result.secondary for n in names):
-            return "secondary"
-        return None
-
-    def cell(self, name: str) -> Cell:
-        return Cell(self.cells[name], self.state(name))
-
-
-def apply_suppression(raw: RawFigures, protect: frozenset[str] = frozenset()) -> Suppression:
-    cells = cells_of(raw)
-    return Suppression(cells, suppress(cells, relations(), protect=protect))
-
-
-def values(raw: RawFigures, s: Suppression) -> dict[str, Value]:
-    """Every figure of the registry, with its suppression applied."""
-    v: dict[str, Value] = {}
-
-    def count(figure_id: str, cell: str) -> None:
-        c = s.cell(cell)
-        v[figure_id] = Value(BY_ID[figure_id], None if c.hidden else c.value, c.hidden)
-
-    def share(figure_id: str, part: str, rest: str, total: str) -> None:
-        num, den = s.cells[part], s.cells[total]
-        hidden = s.state(part, rest, total)
-        shown = None if hidden or not den else 100 * num / den
-        v[figure_id] = _ratio(BY_ID[figure_id], shown, hidden, num, den)
-
-    count("followed", "followed.total")
-    count("new_courses", "new.total")
-    count("ended_courses", "ended.total")
-    share("long_term_plan", "plan.with", "plan.without", "followed.total")
-    for outcome in CourseEndOutcome:
-        count(f"outcome_{outcome.value}", f"outcome.{outcome.value}")
-    share("positive_destination", "outcome.positive", "outcome.other", "ended.total")
-    share("started_education", "edu.started", "edu.not_started", "ended.total")
-    v["days_to_destination"] = _days(raw, s)
-    count("who5_measured", "who5.measured")
-    v["who5_mean_change"] = _mean_change(raw, s)
-    share("who5_gain", "who5.gain", "who5.no_gain", "who5.measured")
-    v["checkin_completion"] = _completion(raw)
-    for months in RETENTION_MONTHS:
-        share(
-            f"retained_{months}m",
-            f"ret{months}.stayed",
-            f"ret{months}.dropped",
-            f"ret{months}.eligible",
+def build(
+    raw: RawFigures,
+    *,
+    period: Period,
+    scope: ScopeKind,
+    scope_name: str,
+    protect: frozenset[str] = frozenset(),
+) -> KeyFigureReport:
+    """The report as shown, from raw figures (`protect`: see `cross_view_protect`)."""
+    suppression = apply_suppression(raw, protect)
+    shown = values(raw, suppression)
+    rows = [
+        CourseRow(
+            group, {c: suppression.cell(f"{c}.{group}") for c in ("followed", "new", "ended")}
         )
-    share("dropout", "run.dropped", "run.stayed", "run.total")
-    v.update(_follow_ups(raw))
-    v["contact_changes"] = _changes(raw, s)
-    count("youth_with_change", "change.with")
-    middle = median(raw.caseloads) if raw.caseloads else None
-    small = "small" if middle is not None and middle < THRESHOLD else None
-    v["caseload_median"] = Value(BY_ID["caseload_median"], None if small else middle, small)
-    return v
+        for group in [*(g.value for g in GROUPS), "total"]
+    ]
+    return KeyFigureReport(
+        period=period,
+        scope=scope,
+        scope_name=scope_name,
+        values=shown,
+        course_rows=rows,
+        caseloads=caseload_bands(raw.caseloads),
+        charts=_charts(shown, rows),
+    )
 
 
-def _days(raw: RawFigures, s: Suppression) -> Value:
-    days = raw.outcomes.days
-    n = sum(days.values())
-    hidden = s.state("outcome.positive")
-    if hidden or n == 0:
-        return Value(BY_ID["days_to_destination"], None, hidden)
-    spread = sorted(days.elements())
-    mean = sum(spread) / n
-    return Value(BY_ID["days_to_destination"], median(spread), None, extra=mean)
-
-
-def _mean_change(raw: RawFigures, s: Suppression) -> Value:
-    p = raw.progression
-    hidden = s.state("who5.measured")
-    shown = None if hidden or not p.measured else p.total_change / p.measured
-    return _ratio(BY_ID["who5_mean_change"], shown, hidden, p.total_change, p.measured)
-
-
-def _completion(raw: RawFigures) -> Value:
-    c = raw.completion
-    hidden = "small" if c.young_people < THRESHOLD else None
-    shown = None if hidden or not c.expected else 100 * c.done / c.expected
-    return _ratio(BY_ID["checkin_completion"], shown, hidden, c.done, c.expected)
-
-
-def _follow_ups(raw: RawFigures) -> dict[str, Value]:
-    f = raw.follow_ups
-    hidden = "small" if f.young_people < THRESHOLD else None
-    answered = None if hidden or not f.due else 100 * f.answered / f.due
-    on_time = None if hidden or not f.window_closed else 100 * f.on_time / f.window_closed
+def _charts(v: dict[str, Value], rows: list[CourseRow]) -> dict[str, BarChart]:
+    groups = []
+    for row in rows[:-1]:
+        cell = row.cells["followed"]
+        value = None if cell.hidden else cell.value
+        groups.append(BarInput(GROUP_LABELS[row.group], value, cell.hidden))
     return {
-        "followups_answered": _ratio(
-            BY_ID["followups_answered"], answered, hidden, f.answered, f.due
+        "groups": bar_chart(groups, percent=False, step=10),
+        "outcomes": bar_chart(
+            [
+                BarInput.of(v[i])
+                for i in ("positive_destination", "started_education", "long_term_plan")
+            ]
         ),
-        "followups_on_time": _ratio(
-            BY_ID["followups_on_time"], on_time, hidden, f.on_time, f.window_closed
+        "days": bar_chart([BarInput.of(v["days_to_destination"])], percent=False, step=50),
+        "eftervend": bar_chart(
+            [
+                BarInput.of(v[i])
+                for i in (
+                    "retained_3m",
+                    "retained_6m",
+                    "retained_12m",
+                    "followups_answered",
+                    "followups_on_time",
+                    "who5_gain",
+                    "checkin_completion",
+                )
+            ]
         ),
     }
-
-
-def _changes(raw: RawFigures, s: Suppression) -> Value:
-    hidden = s.state("change.with", "change.without", "followed.total")
-    followed = s.cells["followed.total"]
-    shown = None if hidden or not followed else raw.changes.changes / followed
-    return _ratio(BY_ID["contact_changes"], shown, hidden, raw.changes.changes, followed)
-
-
-def _ratio(
-    figure: Figure, shown: float | None, hidden: str | None, numerator: int, denominator: int
-) -> Value:
-    """A hidden figure keeps neither its numerator nor its denominator."""
-    if hidden:
-        return Value(figure, None, hidden)
-    return Value(figure, shown, None, numerator, denominator)
-
-
-@dataclass(frozen=True)
-class Caseloads:
-    guides: int
-    below: int  # fewer than 12
-    within: int  # 12-25
-    above: int  # more than 25
-
-
-def caseload_bands(loads: list[int]) -> Caseloads:
-    low, high = CASELOAD_RANGE
-    return Caseloads(
-        guides=len(loads),
-        below=sum(1 for n in loads if n < low),
-        within=sum(1 for n in loads if low <= n <= high),
-        above=sum(1 for n in loads if n > high),
-    )

@@ -1,0 +1,72 @@
+"""A young person's check-ins per instrument: the curve, the latest, when the next is due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import CheckIn, User, Youth
+from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.charts import COMPACT, Chart, trend_chart
+from app.services.checkins.reminders import Due, schedule
+
+
+@dataclass
+class Section:
+    """One instrument's history for one young person, oldest first."""
+
+    instrument: InstrumentVersion
+    history: list[CheckIn]
+    chart: Chart
+    due: Due
+
+    @property
+    def latest(self) -> CheckIn | None:
+        return self.history[-1] if self.history else None
+
+    def change_of(self, index: int) -> int | None:
+        """Points since the check-in before the one at `index`."""
+        if index == 0:
+            return None
+        return self.history[index].score - self.history[index - 1].score
+
+
+async def sections_for(
+    db: AsyncSession, *, youth: Youth, checkins: list[CheckIn], threshold_lines: bool
+) -> list[Section]:
+    """Staff see the thresholds on the curve; the young person sees just their curve."""
+    dues = {due.instrument.code: due for due in await schedule(db, youth=youth)}
+    sections = []
+    for instrument in await current_instruments(db):
+        history = [c for c in checkins if c.instrument_code == instrument.code]
+        points = [(c.taken_at, c.score) for c in history]
+        if threshold_lines:
+            chart = trend_chart(points, rules=instrument.definition.chart_lines)
+        else:
+            chart = trend_chart(points, size=COMPACT)
+        sections.append(Section(instrument, history, chart, dues[instrument.code]))
+    return sections
+
+
+@dataclass
+class YouthOverview:
+    youth: Youth
+    sections: list[Section]
+
+
+async def youth_overview(db: AsyncSession, *, actor: User, now: datetime) -> YouthOverview:
+    """The young person's own check-ins: what is due, and their curve over time."""
+    youth = await own_youth(db, actor=actor)
+    checkins = (
+        await db.exec(
+            select(CheckIn)
+            .where(CheckIn.youth_id == youth.id)
+            .order_by(col(CheckIn.taken_at), col(CheckIn.id))
+        )
+    ).all()
+    return YouthOverview(
+        youth, await sections_for(db, youth=youth, checkins=list(checkins), threshold_lines=False)
+    )

@@ -1,0 +1,215 @@
+"""The guide's inbox: every conversation of the caseload (and covered young people),
+the one waiting longest for an answer first; and the leader's view of answers that are
+overdue, in numbers only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import Forbidden
+from app.models import Message, MessageKind, Role, User, Youth
+from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.services.messages import availability, event_log
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How long a young person has waited for an answer (None: nothing unanswered)."""
+
+    since: datetime | None
+    working_minutes: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    youth: Youth
+    person: User
+    covered: bool
+    last: Message | None
+    last_from_youth: bool
+    unread: int
+    waiting: Waiting
+
+
+@dataclass(frozen=True)
+class Inbox:
+    rows: list[InboxRow]
+    unread: int
+    overdue: int
+    last_event_id: int
+    limit_minutes: int
+
+
+async def _reachable(db: AsyncSession, guide: User, now: datetime) -> list[tuple[Youth, User]]:
+    assert guide.id is not None
+    covered = await covered_guide_ids(db, guide_id=guide.id, now=now)
+    rows = await db.exec(
+        select(Youth, User)
+        .join(User, col(User.id) == col(Youth.user_id))
+        .where(reachable_youth_filter(guide.id, covered))
+    )
+    return list(rows.all())
+
+
+async def _conversation_facts(
+    db: AsyncSession, youth_ids: list[int]
+) -> tuple[dict[int, int], dict[int, datetime], dict[int, int], dict[int, Message]]:
+    """Per young person: last answer id, first unanswered time, unread count, last message."""
+    if not youth_ids:
+        return {}, {}, {}, {}
+    from_youth = col(Message.sender_id) == col(Youth.user_id)
+    answer = and_(
+        col(Message.kind) == MessageKind.text, col(Message.sender_id) != col(Youth.user_id)
+    )
+    in_scope = col(Message.youth_id).in_(youth_ids)
+    join = col(Youth.id) == col(Message.youth_id)
+    answered: dict[int, int] = {
+        youth_id: int(newest or 0)
+        for youth_id, newest in (
+            await db.exec(
+                select(Message.youth_id, func.max(Message.id))
+                .join(Youth, join)
+                .where(in_scope, answer)
+                .group_by(col(Message.youth_id))
+            )
+        ).all()
+    }
+    youth_rows = (
+        await db.exec(
+            select(Message.youth_id, Message.id, Message.sent_at, Message.read_at)
+            .join(Youth, join)
+            .where(in_scope, from_youth)
+            .order_by(col(Message.id))
+        )
+    ).all()
+    waiting: dict[int, datetime] = {}
+    unread: dict[int, int] = {}
+    for youth_id, message_id, sent_at, read_at in youth_rows:
+        if (message_id or 0) > answered.get(youth_id, 0):
+            waiting.setdefault(youth_id, sent_at)
+        if read_at is None:
+            unread[youth_id] = unread.get(youth_id, 0) + 1
+    last_ids = (
+        await db.exec(select(func.max(Message.id)).where(in_scope).group_by(col(Message.youth_id)))
+    ).all()
+    last_rows = (await db.exec(select(Message).where(col(Message.id).in_(last_ids)))).all()
+    return answered, waiting, unread, {m.youth_id: m for m in last_rows}
+
+
+async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
+    """All reachable conversations, longest waiting first. A list: no audit."""
+    assert actor.id is not None
+    pairs = await _reachable(db, actor, now)
+    ids = [y.id for y, _ in pairs if y.id is not None]
+    _answered, waiting, unread, last = await _conversation_facts(db, ids)
+    limit = await availability.unanswered_limit_minutes(db)
+    weeks = await availability.working_weeks(
+        db, sorted({y.guide_id for y, _ in pairs if y.guide_id})
+    )
+    rows = []
+    for youth, person in pairs:
+        assert youth.id is not None
+        since = waiting.get(youth.id)
+        week = weeks.get(youth.guide_id or 0, availability.DEFAULT_WEEK)
+        minutes = availability.working_minutes_between(since, now, week) if since else 0
+        message = last.get(youth.id)
+        rows.append(
+            InboxRow(
+                youth=youth,
+                person=person,
+                covered=youth.guide_id != actor.id,
+                last=message,
+                last_from_youth=message is not None and message.sender_id == youth.user_id,
+                unread=unread.get(youth.id, 0),
+                waiting=Waiting(since=since, working_minutes=minutes, overdue=minutes > limit),
+            )
+        )
+    rows.sort(key=_inbox_order)
+    return Inbox(
+        rows=rows,
+        unread=sum(r.unread for r in rows),
+        overdue=sum(1 for r in rows if r.waiting.overdue),
+        last_event_id=await event_log.latest_id(db, youth_ids=ids),
+        limit_minutes=limit,
+    )
+
+
+def _inbox_order(row: InboxRow) -> tuple[int, float, str]:
+    if row.waiting.since is not None:
+        return (0, row.waiting.since.timestamp(), row.person.name)
+    last = row.last.sent_at.timestamp() if row.last else 0.0
+    return (1, -last, row.person.name)
+
+
+async def guide_unread(db: AsyncSession, *, actor: User, now: datetime) -> int:
+    """The guide's badge: unread messages from reachable young people."""
+    assert actor.id is not None
+    covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
+    value = (
+        await db.exec(
+            select(func.count())
+            .select_from(Message)
+            .join(Youth, col(Youth.id) == col(Message.youth_id))
+            .where(
+                reachable_youth_filter(actor.id, covered),
+                col(Message.sender_id) == col(Youth.user_id),
+                col(Message.read_at).is_(None),
+            )
+        )
+    ).one()
+    return int(value or 0)
+
+
+@dataclass(frozen=True)
+class OverdueByGuide:
+    guide: User
+    overdue: int
+    longest_minutes: int
+
+
+async def overdue_for_leader(
+    db: AsyncSession, *, actor: User, now: datetime
+) -> list[OverdueByGuide]:
+    """Per guide of the leader's team: conversations waiting too long. Numbers, no text."""
+    if actor.role != Role.leader:
+        raise Forbidden()
+    guides = list(
+        (
+            await db.exec(
+                select(User)
+                .where(User.role == Role.guide, User.team_id == actor.team_id, col(User.is_active))
+                .order_by(col(User.name))
+            )
+        ).all()
+    )
+    guide_ids = [g.id for g in guides if g.id is not None]
+    youth_rows = (
+        await db.exec(select(Youth.id, Youth.guide_id).where(col(Youth.guide_id).in_(guide_ids)))
+    ).all()
+    _answered, waiting, _unread, _last = await _conversation_facts(
+        db, [yid for yid, _ in youth_rows if yid is not None]
+    )
+    limit = await availability.unanswered_limit_minutes(db)
+    weeks = await availability.working_weeks(db, guide_ids)
+    counts: dict[int, list[int]] = {gid: [] for gid in guide_ids}
+    for youth_id, guide_id in youth_rows:
+        since = waiting.get(youth_id or 0)
+        if since is None or guide_id is None:
+            continue
+        minutes = availability.working_minutes_between(since, now, weeks[guide_id])
+        if minutes > limit:
+            counts[guide_id].append(minutes)
+    return [
+        OverdueByGuide(
+            guide=g,
+            overdue=len(counts[g.id or 0]),
+            longest_minutes=max(counts[g.id or 0], default=0),
+        )
+        for g in guides
+    ]
