@@ -1,4 +1,10 @@
-"""The app's clock: every "now" in Trinvis comes from `utcnow()` here.
+"""The app's clock and the Danish calendar: every "now", "today" and working day.
+
+Every "now" in Trinvis comes from `utcnow()` here. Time is stored in UTC and lived in
+Copenhagen: `in_copenhagen`, `copenhagen_today` and `at_copenhagen_time` convert, and
+the working-day and month arithmetic that eftervend dates, retention and reports rely
+on lives here too, so services and routers use one set of rules (formatting for people
+stays in app/web/timefmt.py).
 
 Trinvis is full of time rules (working hours, quiet hours, Danish holidays, eftervend
 dates, daylight-saving changes, sessions that slide), so the running app, the worker,
@@ -14,10 +20,14 @@ machine's time.
 
 from __future__ import annotations
 
-import time
+import calendar
+import time as monotonic_time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -33,7 +43,7 @@ class _Travel:
     def now(self) -> datetime:
         if not self.ticking:
             return self.instant
-        return self.instant + timedelta(seconds=time.monotonic() - self.started)
+        return self.instant + timedelta(seconds=monotonic_time.monotonic() - self.started)
 
 
 _travel: _Travel | None = None
@@ -46,9 +56,49 @@ def utcnow() -> datetime:
     return _travel.now()
 
 
+def in_copenhagen(value: datetime) -> datetime:
+    """`value` on Danish clocks."""
+    return value.astimezone(COPENHAGEN)
+
+
 def copenhagen_today(now: datetime | None = None) -> date:
     """The date in Denmark at `now` (default: the app's now)."""
     return (now or utcnow()).astimezone(COPENHAGEN).date()
+
+
+def at_copenhagen_time(day: date, clock_time: time = time(0)) -> datetime:
+    """`clock_time` on `day` on Danish clocks, as an aware datetime (midnight by default)."""
+    return datetime.combine(day, clock_time, tzinfo=COPENHAGEN)
+
+
+@cache
+def _danish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("DK", years=year)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and not a Danish public holiday."""
+    return day.weekday() < 5 and day not in _danish_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(day: date, count: int) -> date:
+    for _ in range(count):
+        day = next_working_day(day + timedelta(days=1))
+    return day
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 January + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def set_clock(instant: datetime | None, *, ticking: bool = False) -> None:
@@ -59,7 +109,7 @@ def set_clock(instant: datetime | None, *, ticking: bool = False) -> None:
         return
     if instant.tzinfo is None:
         raise ValueError("the clock needs an instant with a UTC offset, e.g. +01:00")
-    _travel = _Travel(instant.astimezone(UTC), ticking, time.monotonic())
+    _travel = _Travel(instant.astimezone(UTC), ticking, monotonic_time.monotonic())
 
 
 def is_set() -> bool:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_months, at_copenhagen_time, copenhagen_today
 from app.demo.world import DemoWorld
 from app.models import (
     CallOutcome,
@@ -69,10 +70,10 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             kind=kind,
             place=place,
             starts_on=starts_on,
-            expected_end_on=schedule.add_months(starts_on, 24 if kind == "education" else 12),
+            expected_end_on=add_months(starts_on, 24 if kind == "education" else 12),
             length_months=3 if ended else 12,
             created_by_id=guide.id or 0,
-            created_at=datetime.combine(starts_on, schedule.DUE_TIME, tzinfo=schedule.LOCAL_TZ),
+            created_at=at_copenhagen_time(starts_on, schedule.DUE_TIME),
             client_key=f"demo-start-{index}",
         )
         db.add(enrollment)
@@ -139,7 +140,7 @@ async def _history(
             db,
             youth=youth,
             enrollment=enrollment,
-            ended_on=schedule.local_today(done_at),
+            ended_on=copenhagen_today(done_at),
             outcome=outcome,
             actor=guide,
             now=done_at,

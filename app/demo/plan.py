@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time, next_working_day
 from app.demo.world import DemoWorld
 from app.models import (
     AgendaItem,
@@ -24,7 +25,6 @@ from app.models import (
     Youth,
     YouthResponse,
 )
-from app.web.timefmt import LOCAL_TZ
 
 Step = tuple[str, str | None]
 
@@ -109,10 +109,8 @@ def _goal_kind(destination: str | None) -> str:
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    """A weekday time in Copenhagen, stored in UTC."""
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
+    """A working-day time in Copenhagen, stored in UTC."""
+    return at_copenhagen_time(next_working_day(day), time(hour, minute)).astimezone(UTC)
 
 
 def _key(rng: random.Random) -> str:

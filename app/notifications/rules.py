@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time, in_copenhagen
 from app.models import NotificationPreference
 from app.services.admin.app_settings import stored_values
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 QUIET_HOURS_KEY = "notifications.quiet_hours"
 DEFAULT_QUIET_HOURS = (time(22, 0), time(7, 0))
 CHANNEL_ORDER = ("push", "sms", "email")
@@ -25,7 +24,7 @@ class QuietHours:
 
     def until(self, now: datetime) -> datetime | None:
         """When the quiet period around `now` ends (UTC), or None outside it."""
-        local = now.astimezone(LOCAL_TZ)
+        local = in_copenhagen(now)
         clock = local.time()
         if self.start == self.end:
             return None
@@ -41,7 +40,7 @@ class QuietHours:
         if clock >= self.end and crosses_midnight:
             day += timedelta(days=1)
         # Built from the local wall clock, so a change to or from summer time is right.
-        end = datetime.combine(day, self.end, tzinfo=LOCAL_TZ)
+        end = at_copenhagen_time(day, self.end)
         return end.astimezone(now.tzinfo)
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
+from app.clock import in_copenhagen
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role, User
@@ -14,7 +15,6 @@ from app.services.admin import staff_members
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
-from app.web.timefmt import local
 
 router = APIRouter()
 
@@ -70,7 +70,7 @@ async def end_sessions(
 @router.get("/admin/audit")
 @access(Role.admin)
 async def audit_page(request: Request, now: Now) -> Response:
-    today = local(now).date()
+    today = in_copenhagen(now).date()
     values = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
     return render(request, "identity/admin_audit.html", {"values": values, "errors": {}})
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 
+from app.clock import in_copenhagen
 from app.db import SessionDep
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Role
@@ -187,7 +188,7 @@ async def guide_move_form(
 ) -> Response:
     schedule = await appointments.guide_schedule(db, actor=user, youth_id=youth_id, now=now)
     appointment = _one(schedule, appointment_id)
-    local = appointment.starts_at.astimezone(appointments.LOCAL_TZ)
+    local = in_copenhagen(appointment.starts_at)
     values = {"on": local.date().isoformat(), "at": local.strftime("%H:%M")}
     context = {"schedule": schedule, "appointment": appointment, "form": FormState(values=values)}
     return render(request, "appointments/move.html", context)

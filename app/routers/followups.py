@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from app.clock import copenhagen_today
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import (
@@ -19,7 +20,6 @@ from app.models import (
 )
 from app.security.access import CurrentUser, Now, access
 from app.services.followups import call_list, enrollments, prompts
-from app.services.followups.schedule import local_today
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
@@ -124,12 +124,12 @@ async def _youth_page(
             "values": {
                 **await enrollments.default_schedule(db),
                 "kind": "education",
-                "starts_on": local_today(now).isoformat(),
+                "starts_on": copenhagen_today(now).isoformat(),
                 "client_key": secrets.token_urlsafe(16),
             },
         },
         "schedule": {"errors": {}, "values": await _schedule_values(db, data)},
-        "end": {"errors": {}, "values": {"ended_on": local_today(now).isoformat()}},
+        "end": {"errors": {}, "values": {"ended_on": copenhagen_today(now).isoformat()}},
     }
     if failed is not None:
         name, error = failed
@@ -137,7 +137,7 @@ async def _youth_page(
     return render(
         request,
         "followups/youth.html",
-        {"data": data, "forms": forms, "today": local_today(now), "now": now, **CHOICES},
+        {"data": data, "forms": forms, "today": copenhagen_today(now), "now": now, **CHOICES},
         status_code=422 if failed else 200,
     )
 

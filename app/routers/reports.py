@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from app.clock import in_copenhagen
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.models import Role
@@ -14,7 +15,6 @@ from app.services.key_figures.period import ReportForm, default_values
 from app.services.key_figures.report import KeyFigureReport, key_figure_report
 from app.web.forms import parse_form
 from app.web.templating import render
-from app.web.timefmt import local
 
 router = APIRouter()
 PAGE, PART = "reports/key_figures.html", "reports/_key_figures.html"
@@ -25,7 +25,7 @@ async def _report(
 ) -> tuple[KeyFigureReport | None, dict[str, str], dict[str, str]]:
     """The report asked for (the current half-year by default), or the form's errors."""
     typed = {k: v for k, v in request.query_params.items() if k in ("from", "to", "scope")}
-    values = typed or default_values(local(now).date())
+    values = typed or default_values(in_copenhagen(now).date())
     try:
         form = parse_form(ReportForm, values)
         report = await key_figure_report(db, actor=user, form=form, values_typed=values, now=now)

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
 
+from app.clock import in_copenhagen
 from app.i18n import current_locale
-
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
-
-
-def local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ)
 
 
 def format_date(value: date | datetime | None, fmt: str = "d. MMMM y") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = local(value).date()
+        value = in_copenhagen(value).date()
     return _format_date(value, format=fmt, locale=current_locale())
 
 
@@ -31,10 +25,10 @@ def format_datetime(value: datetime | None, fmt: str = "d. MMM y 'kl.' HH:mm") -
         return ""
     if current_locale() == "en" and "'kl.'" in fmt:
         fmt = fmt.replace("'kl.'", "'at'")
-    return _format_datetime(local(value), format=fmt, locale=current_locale())
+    return _format_datetime(in_copenhagen(value), format=fmt, locale=current_locale())
 
 
 def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    return _format_time(local(value), format="HH:mm", locale=current_locale())
+    return _format_time(in_copenhagen(value), format="HH:mm", locale=current_locale())

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table, func
 from sqlmodel import SQLModel, col, select
 
+from app.clock import add_months
 from app.demo import load_demo_data
 from app.models import (
     AdminChange,
@@ -24,7 +25,6 @@ from app.models import (
 from app.security.audit import open_youth
 from app.security.sessions import start_session
 from app.services.admin.retention import expired_youth_ids, run_retention
-from app.services.followups.schedule import add_months
 from app.worker import JOBS
 from tests.factories.people import T0
 

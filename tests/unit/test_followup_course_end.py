@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
+from app.clock import add_working_days
 from app.models import CourseEnd, CourseEndOutcome, CourseStatus, FlagReason, FollowUp, Youth
 from app.services.followups.flags import raise_flag
 from app.services.followups.prompts import end_completed_courses
-from app.services.followups.schedule import add_working_days
 from tests.factories.followups import start
 from tests.factories.people import make_user, make_youth
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today, is_working_day, next_working_day
 from app.models import Enrollment, FollowUp, GuideAssignment, Role, User, Youth
 from app.services.followups import schedule
 from app.services.followups.enrollments import ScheduleForm, change_schedule
@@ -23,19 +24,19 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_weekend_moves_to_monday():
-    assert schedule.next_working_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday
-    assert schedule.next_working_day(date(2026, 3, 8)) == date(2026, 3, 9)  # Sunday
-    assert schedule.next_working_day(date(2026, 3, 10)) == date(2026, 3, 10)
+    assert next_working_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday
+    assert next_working_day(date(2026, 3, 8)) == date(2026, 3, 9)  # Sunday
+    assert next_working_day(date(2026, 3, 10)) == date(2026, 3, 10)
 
 
 def test_easter_moves_past_maundy_thursday_to_the_tuesday_after_easter_monday():
-    assert schedule.next_working_day(date(2026, 4, 2)) == date(2026, 4, 7)
+    assert next_working_day(date(2026, 4, 2)) == date(2026, 4, 7)
 
 
 def test_christmas_moves_to_the_next_working_day():
-    assert schedule.next_working_day(date(2026, 12, 25)) == date(2026, 12, 28)
-    assert schedule.next_working_day(date(2027, 12, 25)) == date(2027, 12, 27)
-    assert schedule.next_working_day(date(2027, 1, 1)) == date(2027, 1, 4)
+    assert next_working_day(date(2026, 12, 25)) == date(2026, 12, 28)
+    assert next_working_day(date(2027, 12, 25)) == date(2027, 12, 27)
+    assert next_working_day(date(2027, 1, 1)) == date(2027, 1, 4)
 
 
 def test_due_time_is_nine_in_copenhagen_across_both_daylight_saving_changes():
@@ -53,7 +54,7 @@ def test_default_plan_is_first_after_a_week_then_every_fourteen_days_for_a_year(
     assert dates[:4] == [date(2026, 3, 9), date(2026, 3, 23), date(2026, 4, 7), date(2026, 4, 20)]
     assert len(dates) == 26
     assert dates[-1] <= date(2027, 3, 4)
-    assert all(schedule.is_working_day(day) for day in dates)
+    assert all(is_working_day(day) for day in dates)
     # A moved date does not shift the rest: 6 April (Easter Monday) went to the 7th,
     # the next is still 14 days after the nominal 6 April.
     assert (dates[3] - date(2026, 4, 6)).days == 14
@@ -114,7 +115,7 @@ async def test_a_start_registered_late_plans_only_from_today(db):
         )
     ).first()
     assert first is not None and first.sequence == 4 and first.due_on == date(2026, 4, 20)
-    await schedule.schedule(db, enrollment=enrollment, from_day=schedule.local_today(now))
+    await schedule.schedule(db, enrollment=enrollment, from_day=copenhagen_today(now))
     assert await _count(db, enrollment) == 23
 
 

@@ -21,9 +21,9 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_months, copenhagen_today
 from app.models import CourseEnd, CourseStatus, User, Youth
 from app.services.admin import changes, municipal_settings
-from app.services.followups.schedule import add_months, local_today
 
 log = logging.getLogger("trinvis.retention")
 
@@ -102,7 +102,7 @@ async def run_retention(db: AsyncSession, now: datetime) -> int:
     """
     months = (await municipal_settings.current(db)).retention_months
     erased = 0
-    for youth_id in await expired_youth_ids(db, today=local_today(now), months=months):
+    for youth_id in await expired_youth_ids(db, today=copenhagen_today(now), months=months):
         erased += await erase_youth(db, youth_id=youth_id, now=now)
         await db.commit()
     return erased

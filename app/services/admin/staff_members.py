@@ -12,20 +12,20 @@ import csv
 import io
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import STAFF_ROLES, AuditRecord, CourseStatus, Role, Team, User, Youth
 from app.security.sessions import end_all_sessions
 from app.services.admin import changes
 from app.services.identity.one_time_codes import parse_address
-from app.web.timefmt import LOCAL_TZ
 
 log = logging.getLogger("trinvis.security")
 
@@ -283,8 +283,8 @@ async def audit_csv(db: AsyncSession, *, actor: User, period: AuditPeriod) -> st
     Young people appear by id only: admins reach no young person's content.
     """
     _require_admin(actor)
-    begins = datetime.combine(period.start, time(0), LOCAL_TZ)
-    ends = datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ)
+    begins = at_copenhagen_time(period.start)
+    ends = at_copenhagen_time(period.end + timedelta(days=1))
     rows = await db.exec(
         select(AuditRecord, User)
         .join(User, col(User.id) == col(AuditRecord.actor_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.web.timefmt import local
+from app.clock import in_copenhagen
 
 WIDTH, HEIGHT = 640, 240
 # The young person's phone: a smaller box, so the same font size reads larger.
@@ -83,7 +83,7 @@ def trend_chart(
 
     points = [Point(x(at), _y(score), score, at) for at, score in ordered]
     ticks = []
-    first = local(start).date().replace(day=1)
+    first = in_copenhagen(start).date().replace(day=1)
     month = first
     while True:
         month = (month + timedelta(days=32)).replace(day=1)

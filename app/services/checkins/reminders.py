@@ -18,10 +18,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time, in_copenhagen
 from app.models import CheckIn, CourseStatus, Notification, User, Youth
 from app.notifications.outbox import enqueue
 from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
-from app.web.timefmt import LOCAL_TZ
 
 SECOND_REMINDER_AFTER = timedelta(days=3)
 # Reminders wait for the daytime (Europe/Copenhagen): nobody wants a ping at 3 at night.
@@ -86,11 +86,11 @@ async def due_now(db: AsyncSession, *, actor: User, now: datetime) -> list[Due]:
 
 
 def _daytime(now: datetime) -> datetime:
-    local = now.astimezone(LOCAL_TZ)
+    local = in_copenhagen(now)
     if DAY_STARTS <= local.time() < DAY_ENDS:
         return now
     day = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
-    return datetime.combine(day, time(10, 0), tzinfo=LOCAL_TZ)
+    return at_copenhagen_time(day, time(10, 0))
 
 
 async def send_due_reminders(db: AsyncSession, now: datetime) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import (
@@ -121,7 +122,7 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
     answers = await _latest_answers(db, list(enrollments.values()))
     contacts = await _last_contacts(db, list(enrollments), now)
     who5 = await latest_scores(db, youth_ids=list(enrollments))
-    today = schedule.local_today(now)
+    today = copenhagen_today(now)
     rows: list[CallRow] = []
     for youth_id, enrollment in enrollments.items():
         pending = open_follow_ups.get(enrollment.id or 0, [])
@@ -280,7 +281,7 @@ async def record_call(
             db,
             youth=youth,
             enrollment=enrollment,
-            ended_on=schedule.local_today(now),
+            ended_on=copenhagen_today(now),
             outcome=OUTCOME_OF_KIND[enrollment.kind],
             actor=actor,
             now=now,

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.db import dialect_insert
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
@@ -193,7 +194,7 @@ async def register_start(
     youth, _ = await _youth_and_person(db, youth_id)
     youth.status = CourseStatus.started
     db.add(youth)
-    await schedule.schedule(db, enrollment=enrollment, from_day=schedule.local_today(now))
+    await schedule.schedule(db, enrollment=enrollment, from_day=copenhagen_today(now))
     await db.flush()
     return enrollment
 
@@ -270,7 +271,7 @@ async def end_course(
     youth, _ = await _youth_and_person(db, youth_id)
     if youth.status == CourseStatus.ended:
         raise Conflict(N_("This course has already ended."))
-    if form.ended_on > schedule.local_today(now):
+    if form.ended_on > copenhagen_today(now):
         raise ValidationFailed(
             {"ended_on": gettext("The end date cannot be in the future.")},
             values=form.model_dump(mode="json"),
@@ -317,7 +318,7 @@ async def drop_out(
             title=gettext("Plan B: find the next step together"),
             description=gettext("%(place)s did not work out. Together we find a new way.")
             % {"place": enrollment.place},
-            due_on=schedule.local_today(now) + timedelta(days=7),
+            due_on=copenhagen_today(now) + timedelta(days=7),
             status=StepStatus.todo,
             position=(first or 0) - 1,
             created_by_id=actor.id,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_working_days, copenhagen_today
 from app.db import dialect_insert
 from app.models import (
     CallOutcome,
@@ -24,7 +25,6 @@ from app.models import (
     Youth,
 )
 from app.notifications.outbox import enqueue
-from app.services.followups.schedule import add_working_days, local_today
 
 # A change of 10 points on the 0-100 WHO-5 scale is meaningful (DESIGN.md).
 WELLBEING_DROP_POINTS = 10
@@ -94,7 +94,7 @@ async def raise_flag_for_wellbeing_drop(
     enrollment = await active_enrollment(db, youth_id=youth_id)
     if enrollment is None:
         return None
-    key = f"wellbeing:{enrollment.id}:{local_today(now).isoformat()}"
+    key = f"wellbeing:{enrollment.id}:{copenhagen_today(now).isoformat()}"
     return await raise_flag(
         db, enrollment=enrollment, reason=FlagReason.wellbeing_drop, dedupe_key=key, now=now
     )
@@ -106,7 +106,7 @@ def _responded(follow_up: FollowUp) -> bool:
 
 def _window_closed(follow_up: FollowUp, now: datetime) -> bool:
     closes = add_working_days(follow_up.due_on, ANSWER_WINDOW_WORKING_DAYS)
-    return closes < local_today(now)
+    return closes < copenhagen_today(now)
 
 
 async def flag_unanswered(db: AsyncSession, *, now: datetime) -> int:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, StringConstraints
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_working_days, copenhagen_today
 from app.db import dialect_insert
 from app.errors import Conflict, NotFound
 from app.i18n import N_
@@ -27,7 +28,6 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.services.followups.enrollments import OUTCOME_OF_KIND, record_course_end
 from app.services.followups.flags import ANSWER_WINDOW_WORKING_DAYS, flag_unanswered, raise_flag
-from app.services.followups.schedule import add_working_days, local_today
 
 WORRIED_ANSWERS = frozenset({FollowUpAnswer.hard, FollowUpAnswer.considering_stopping})
 
@@ -167,7 +167,7 @@ async def prompt_due(db: AsyncSession, *, now: datetime) -> int:
             col(FollowUp.cancelled_at).is_(None),
         )
     )
-    today = local_today(now)
+    today = copenhagen_today(now)
     queued = 0
     for follow_up, enrollment, youth in rows.all():
         follow_up.prompted_at = now
@@ -220,7 +220,7 @@ async def end_completed_courses(db: AsyncSession, *, now: datetime) -> int:
         )
         .with_for_update(of=Enrollment, skip_locked=True)  # type: ignore[arg-type]
     )
-    today = local_today(now)
+    today = copenhagen_today(now)
     ended = 0
     for enrollment, last, youth in rows.all():
         if add_working_days(last.due_on, ANSWER_WINDOW_WORKING_DAYS) >= today:

@@ -7,59 +7,24 @@ twice) create each follow-up once.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 
-import holidays
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_months, add_working_days, at_copenhagen_time, next_working_day
 from app.db import dialect_insert
 from app.models import Enrollment, FollowUp
-from app.web.timefmt import LOCAL_TZ
 
 DUE_TIME = time(9, 0)  # local time on the due date
 # A follow-up not handled within this many working days shows as overdue.
 OVERDUE_AFTER_WORKING_DAYS = 3
 
 
-@cache
-def _danish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("DK", years=year)
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _danish_holidays(day.year)
-
-
-def next_working_day(day: date) -> date:
-    """`day` itself if it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def add_working_days(day: date, count: int) -> date:
-    for _ in range(count):
-        day = next_working_day(day + timedelta(days=1))
-    return day
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
-
-
 def due_time(day: date) -> datetime:
     """09:00 in Copenhagen on `day`, as an aware datetime (stored as UTC)."""
-    return datetime.combine(day, DUE_TIME, tzinfo=LOCAL_TZ)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return at_copenhagen_time(day, DUE_TIME)
 
 
 def is_overdue(due_on: date, today: date) -> bool:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.clock import copenhagen_today
+from app.clock import copenhagen_today, in_copenhagen
 from app.errors import AppError, Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -29,7 +29,6 @@ from app.security.tokens import new_token, token_hash
 from app.services.admin import municipal_settings
 from app.services.identity.accounts import start_signed_in
 from app.services.identity.one_time_codes import parse_address
-from app.web.timefmt import local
 
 log = logging.getLogger("trinvis.security")
 
@@ -99,7 +98,7 @@ async def invite_youth(
         birth_date=form.birth_date,
         readiness_group=form.readiness_group,
         guide_id=actor.id,
-        course_started_on=local(now).date(),
+        course_started_on=in_copenhagen(now).date(),
         checkin_cadence_days=(await municipal_settings.current(db)).checkin_cadence_days,
         created_at=now,
     )

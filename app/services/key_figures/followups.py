@@ -18,16 +18,11 @@ from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import add_months, add_working_days, copenhagen_today
 from app.models import Enrollment, EnrollmentEnd, FollowUp, Youth
-from app.services.followups.schedule import (
-    OVERDUE_AFTER_WORKING_DAYS,
-    add_months,
-    add_working_days,
-    is_overdue,
-)
+from app.services.followups.schedule import OVERDUE_AFTER_WORKING_DAYS, is_overdue
 from app.services.key_figures.period import Period, local_midnight
 from app.services.key_figures.scope import Scope, rows
-from app.web.timefmt import LOCAL_TZ
 
 RETENTION_MONTHS = (3, 6, 12)
 
@@ -65,7 +60,7 @@ async def retention(db: AsyncSession, *, scope: Scope, period: Period) -> Retent
     )
     result = Retention()
     for starts_on, dropped_at, ended_before, count in await rows(db, statement):
-        dropped_on = _aware(dropped_at).astimezone(LOCAL_TZ).date() if dropped_at else None
+        dropped_on = copenhagen_today(_aware(dropped_at)) if dropped_at else None
         for months in RETENTION_MONTHS:
             mark = add_months(starts_on, months)
             if mark <= period.as_of:

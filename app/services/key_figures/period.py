@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.clock import at_copenhagen_time
 from app.errors import ValidationFailed
 from app.i18n import N_, gettext
-from app.web.timefmt import LOCAL_TZ
 
 
 class ScopeKind(StrEnum):
@@ -56,7 +56,7 @@ class Period:
 
 def local_midnight(day: date) -> datetime:
     """The start of `day` in Copenhagen, in UTC."""
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+    return at_copenhagen_time(day).astimezone(UTC)
 
 
 def current_half_year(today: date) -> tuple[date, date]:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import in_copenhagen
 from app.errors import Forbidden
 from app.models import Municipality, Role, Team, User
 from app.services.key_figures.cells import (
@@ -35,7 +36,6 @@ from app.services.key_figures.definitions import (
 from app.services.key_figures.period import Period, ReportForm, ScopeKind, checked_period
 from app.services.key_figures.scope import Scope, scope_for
 from app.services.key_figures.suppression import cross_view_protect
-from app.web.timefmt import local
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ async def key_figure_report(
     db: AsyncSession, *, actor: User, form: ReportForm, values_typed: dict[str, str], now: datetime
 ) -> KeyFigureReport:
     """The report for the leader's team or municipality and the period asked for."""
-    period = checked_period(form, today=local(now).date(), values=values_typed)
+    period = checked_period(form, today=in_copenhagen(now).date(), values=values_typed)
     scope, name = await leader_scope(db, actor=actor, kind=form.scope)
     raw = await compute(db, scope=scope, period=period)
     protect: frozenset[str] = frozenset()

@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time, copenhagen_today
 from app.i18n import N_
 from app.models import GuideWorkingHours, Message, MessageKind, Youth
 from app.notifications.rules import DEFAULT_QUIET_HOURS, QuietHours
 from app.services.admin import municipal_settings
 from app.services.admin.app_settings import stored_values
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 # Monday to Friday, 8 to 16, when a guide has not set their own hours.
 DEFAULT_WEEK: dict[int, tuple[int, int]] = {day: (8 * 60, 16 * 60) for day in range(5)}
 DEFAULT_QUIET = QuietHours(*DEFAULT_QUIET_HOURS)
@@ -130,7 +129,7 @@ def _window(day: date, week: Week) -> tuple[datetime, datetime] | None:
     hours = week.get(day.weekday())
     if hours is None or hours[1] <= hours[0]:
         return None
-    midnight = datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    midnight = at_copenhagen_time(day)
     # Wall-clock minutes, so a working day stays 8–16 across daylight-saving changes.
     start = midnight.replace(hour=hours[0] // 60, minute=hours[0] % 60)
     end_minute = min(hours[1], 24 * 60 - 1)
@@ -143,8 +142,8 @@ def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
     if end <= start:
         return 0
     total = 0.0
-    day = start.astimezone(LOCAL_TZ).date()
-    last = end.astimezone(LOCAL_TZ).date()
+    day = copenhagen_today(start)
+    last = copenhagen_today(end)
     for _ in range(MAX_DAYS_SCANNED):
         if day > last:
             break
@@ -158,13 +157,13 @@ def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
 
 
 def is_working(now: datetime, week: Week) -> bool:
-    window = _window(now.astimezone(LOCAL_TZ).date(), week)
+    window = _window(copenhagen_today(now), week)
     return window is not None and window[0] <= now < window[1]
 
 
 def next_opening(now: datetime, week: Week) -> datetime | None:
     """The next moment the guide's working day starts (None for an empty week)."""
-    day = now.astimezone(LOCAL_TZ).date()
+    day = copenhagen_today(now)
     for _ in range(8):
         window = _window(day, week)
         if window is not None and window[0] > now:

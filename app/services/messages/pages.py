@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.errors import NotFound
 from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
@@ -84,7 +85,7 @@ async def who_answers(db: AsyncSession, *, youth: Youth, now: datetime) -> WhoAn
         next_opening=availability.next_opening(now, week),
         week=week,
         help_lines=await availability.help_lines(
-            db, birth_date=youth.birth_date, today=now.astimezone(availability.LOCAL_TZ).date()
+            db, birth_date=youth.birth_date, today=copenhagen_today(now)
         ),
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -34,7 +35,6 @@ from app.services.client_keys import insert_once
 from app.services.plan.agenda import open_items
 from app.services.plan.steps import own_youth
 from app.services.plan.text_input import RequiredText
-from app.web.timefmt import LOCAL_TZ
 
 PAST_SHOWN = 10
 
@@ -80,7 +80,7 @@ class Schedule:
 
 def local_start(on: date, at: time) -> datetime:
     """A date and time as the young person reads them, in Copenhagen, as UTC."""
-    return datetime.combine(on, at, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return at_copenhagen_time(on, at).astimezone(UTC)
 
 
 async def my_schedule(db: AsyncSession, *, actor: User, now: datetime) -> Schedule:

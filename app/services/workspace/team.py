@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
@@ -20,13 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import at_copenhagen_time
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import CourseStatus, Cover, CoverKey, ReadinessGroup, Role, User, Youth
 from app.services.workspace.caseload import CASELOAD_LIMIT
 from app.services.workspace.handover import NOTE_MAX, Distribution, Moved, move
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -159,9 +158,9 @@ class CoverForm(BaseModel):
 
     def period(self) -> tuple[datetime, datetime]:
         """From the first day's morning to the end of the last day, Danish time, in UTC."""
-        start = datetime.combine(self.starts_on, time(0), LOCAL)
-        end = datetime.combine(self.ends_on + timedelta(days=1), time(0), LOCAL)
-        return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+        start = at_copenhagen_time(self.starts_on)
+        end = at_copenhagen_time(self.ends_on + timedelta(days=1))
+        return start.astimezone(UTC), end.astimezone(UTC)
 
 
 async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: datetime) -> Cover:
