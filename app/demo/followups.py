@@ -118,6 +118,19 @@ async def _history(
     await db.flush()
     if not due:
         return
+    await _close_story(db, enrollment, youth, guide, story, due, now)
+
+
+async def _close_story(
+    db: AsyncSession,
+    enrollment: Enrollment,
+    youth: Youth,
+    guide: User,
+    story: str,
+    due: list[FollowUp],
+    now: datetime,
+) -> None:
+    """How the story ends after its last due follow-up: a flag, a drop-out, a course end."""
     latest = due[-1]
     done_at = latest.handled_at or now
     if story == "hard" and latest.answer is not None:

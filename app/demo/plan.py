@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.clock import at_copenhagen_time, next_working_day
+from app.clock import at_copenhagen_time, copenhagen_today, next_working_day
 from app.demo.world import DemoWorld
 from app.models import (
     AgendaItem,
@@ -171,11 +171,14 @@ async def _steps(
             created + (now - created) * (position + 1) / (done + 1) if position < done else None
         )
         due = position >= done and rng.random() < 0.6
+        due_on = copenhagen_today(now + timedelta(days=7 * (position - done + 1)))
         step = PlanStep(
             youth_id=youth.id,
             title=title,
             description=description,
-            due_on=(now + timedelta(days=7 * (position - done + 1))).date() if due else None,
+            due_on=copenhagen_today(now + timedelta(days=7 * (position - done + 1)))
+            if due
+            else None,
             status=status,
             position=position,
             created_by_id=person.id if by_youth else youth.guide_id,
@@ -188,6 +191,19 @@ async def _steps(
         db.add(step)
         made.append((step, created, done_at))
     await db.flush()
+    _step_history(db, youth, person, rng, made, started)
+
+
+def _step_history(
+    db: AsyncSession,
+    youth: Youth,
+    person: User,
+    rng: random.Random,
+    made: list[tuple[PlanStep, datetime, datetime | None]],
+    started: datetime,
+) -> None:
+    """The plan history of the demo steps: who added each, who marked it done, the goal."""
+    assert youth.id is not None and youth.guide_id is not None and person.id is not None
     for step, created, done_at in made:
         db.add(
             PlanEvent(

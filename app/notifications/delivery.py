@@ -323,17 +323,16 @@ async def _settle(db: AsyncSession, claim: Claim, plan: Plan, *, now: datetime) 
     )
 
 
-async def _record(
-    db: AsyncSession,
+def _outcome_values(
     claim: Claim,
     attempt: NotificationAttempt,
-    plan: Plan,
     error: DeliveryError | None,
     detail: str,
     *,
     settings: Settings,
     now: datetime,
-) -> str:
+) -> dict[str, object]:
+    """What the notification becomes after this attempt: sent, retried later, or failed."""
     if error is None:
         values: dict[str, object] = {
             "status": NotificationStatus.sent,
@@ -353,6 +352,21 @@ async def _record(
     else:
         values = {"status": NotificationStatus.failed, "last_error": error.reason}
         attempt.outcome, attempt.detail = "failed", error.reason
+    return values
+
+
+async def _record(
+    db: AsyncSession,
+    claim: Claim,
+    attempt: NotificationAttempt,
+    plan: Plan,
+    error: DeliveryError | None,
+    detail: str,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> str:
+    values = _outcome_values(claim, attempt, error, detail, settings=settings, now=now)
     values["lease_until"] = None
     result = await db.exec(update(Notification).where(_fenced(claim)).values(**values))  # type: ignore[call-overload]
     attempt.finished_at = now

@@ -96,27 +96,8 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
     """
     assert actor.id is not None
     covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
-    people = {
-        youth.id: (youth, person)
-        for youth, person in (
-            await db.exec(
-                select(Youth, User)
-                .join(User, col(User.id) == col(Youth.user_id))
-                .where(reachable_youth_filter(actor.id, covered))
-                .order_by(col(User.name))
-            )
-        ).all()
-    }
-    enrollments = {
-        e.youth_id: e
-        for e in (
-            await db.exec(
-                select(Enrollment).where(
-                    col(Enrollment.youth_id).in_(people), col(Enrollment.ended_at).is_(None)
-                )
-            )
-        ).all()
-    }
+    people = await _reachable_people(db, guide_id=actor.id, covered=covered)
+    enrollments = await _running_enrollments(db, youth_ids=list(people))
     open_follow_ups = await _open_follow_ups(db, list(enrollments.values()))
     flags = await _open_flags(db, list(enrollments))
     answers = await _latest_answers(db, list(enrollments.values()))
@@ -154,6 +135,31 @@ async def call_list(db: AsyncSession, *, actor: User, now: datetime) -> CallList
         if youth.status == CourseStatus.in_course
     ]
     return CallList(rows=rows, caseload=startable)
+
+
+async def _reachable_people(
+    db: AsyncSession, *, guide_id: int, covered: list[int]
+) -> dict[int | None, tuple[Youth, User]]:
+    """The guide's own and covered young people, by youth id, in name order."""
+    rows = await db.exec(
+        select(Youth, User)
+        .join(User, col(User.id) == col(Youth.user_id))
+        .where(reachable_youth_filter(guide_id, covered))
+        .order_by(col(User.name))
+    )
+    return {youth.id: (youth, person) for youth, person in rows.all()}
+
+
+async def _running_enrollments(
+    db: AsyncSession, *, youth_ids: list[int | None]
+) -> dict[int, Enrollment]:
+    """The enrollment not yet ended of each young person, by youth id."""
+    rows = await db.exec(
+        select(Enrollment).where(
+            col(Enrollment.youth_id).in_(youth_ids), col(Enrollment.ended_at).is_(None)
+        )
+    )
+    return {enrollment.youth_id: enrollment for enrollment in rows.all()}
 
 
 async def _open_follow_ups(
