@@ -176,9 +176,7 @@ async def _steps(
             youth_id=youth.id,
             title=title,
             description=description,
-            due_on=copenhagen_today(now + timedelta(days=7 * (position - done + 1)))
-            if due
-            else None,
+            due_on=due_on if due else None,
             status=status,
             position=position,
             created_by_id=person.id if by_youth else youth.guide_id,
