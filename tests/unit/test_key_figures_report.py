@@ -176,7 +176,7 @@ def test_charts_draw_the_reference_results_at_their_place_on_the_scale():
 
 def test_a_hidden_figure_gets_no_bar():
     data = raw(retention=Retention(eligible=Counter({3: 3}), dropped=Counter(), running=2))
-    bar = report(data).charts["eftervend"].bars[0]
+    bar = report(data).charts["followups"].bars[0]
     assert bar.value is None and bar.width == 0 and bar.hidden == "small"
 
 

@@ -32,7 +32,7 @@ class Section(StrEnum):
     group = "group"
     outcomes = "outcomes"
     wellbeing = "wellbeing"
-    eftervend = "eftervend"
+    followups = "followups"  # eftervend
     staff = "staff"
 
 
@@ -40,7 +40,7 @@ SECTION_TITLES = {
     Section.group: N_("The group"),
     Section.outcomes: N_("Outcomes at course end"),
     Section.wellbeing: N_("Well-being and check-ins"),
-    Section.eftervend: N_("Eftervend: after a start in education or a job"),
+    Section.followups: N_("Eftervend: after a start in education or a job"),
     Section.staff: N_("Contact persons and caseloads"),
 }
 
@@ -197,7 +197,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "retained_3m",
-        Section.eftervend,
+        Section.followups,
         N_("Still in education or job after 3 months"),
         N_(
             "Of the starts in education or a job that began at least 3 months before the end "
@@ -207,7 +207,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "retained_6m",
-        Section.eftervend,
+        Section.followups,
         N_("Still in education or job after 6 months"),
         N_(
             "Of the starts in education or a job that began at least 6 months before the end "
@@ -217,7 +217,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "retained_12m",
-        Section.eftervend,
+        Section.followups,
         N_("Still in education or job after 12 months"),
         N_(
             "Of the starts in education or a job that began at least 12 months before the "
@@ -227,7 +227,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "dropout",
-        Section.eftervend,
+        Section.followups,
         N_("Drop-out share"),
         N_(
             "Of the starts in education or a job running at some time in the period (begun by "
@@ -238,7 +238,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "followups_answered",
-        Section.eftervend,
+        Section.followups,
         N_("Follow-ups answered"),
         N_(
             "Of the follow-ups due in the period up to today (not cancelled), the share the "
@@ -248,7 +248,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "followups_on_time",
-        Section.eftervend,
+        Section.followups,
         N_("Follow-ups handled on time"),
         N_(
             "Of the follow-ups due in the period whose handling window has closed (three "

@@ -152,7 +152,7 @@ def _charts(v: dict[str, Value], rows: list[CourseRow]) -> dict[str, BarChart]:
             ]
         ),
         "days": bar_chart([BarInput.of(v["days_to_destination"])], percent=False, step=50),
-        "eftervend": bar_chart(
+        "followups": bar_chart(
             [
                 BarInput.of(v[i])
                 for i in (
