@@ -9,8 +9,7 @@ One notification goes through three short transactions, never one long one:
 A worker killed between 2 and 3 leaves the row `sending`; when its lease runs out any
 worker claims it again and calls the gateway with the same idempotency key.
 
-Retries back off exponentially with jitter, honour `Retry-After`, and stop after
-`notification_max_attempts` with status `failed` and the reason (shown to admins).
+Retries follow app/notifications/retries.py.
 """
 
 from __future__ import annotations
@@ -18,11 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import col, select
@@ -41,6 +39,7 @@ from app.models import (
 from app.notifications.channels import DeliveryError, email, push, sms
 from app.notifications.claims import Claim, claim_due
 from app.notifications.outbox import params_of
+from app.notifications.retries import outcome_values
 from app.notifications.rules import CHANNEL_ORDER, preferences_of, quiet_hours
 from app.notifications.texts import ESSENTIAL_KINDS, RenderedText, render_text
 from app.settings import Settings
@@ -48,8 +47,6 @@ from app.settings import Settings
 log = logging.getLogger("trinvis.notifications")
 
 DEMO_CHANNEL = "demo"
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"[:80]
 Clock = Callable[[], datetime]
 
@@ -57,13 +54,6 @@ Clock = Callable[[], datetime]
 def idempotency_key(notification_id: int) -> str:
     """The same for every try of one notification: receivers drop the duplicate."""
     return f"trinvis-notification-{notification_id}"
-
-
-def backoff(attempt: int, *, retry_after: float | None = None) -> timedelta:
-    """Exponential backoff with jitter (half fixed, half random), at least `Retry-After`."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
-    seconds = ceiling / 2 + random.uniform(0, ceiling / 2)
-    return timedelta(seconds=max(seconds, retry_after or 0))
 
 
 @dataclass
@@ -323,38 +313,6 @@ async def _settle(db: AsyncSession, claim: Claim, plan: Plan, *, now: datetime) 
     )
 
 
-def _outcome_values(
-    claim: Claim,
-    attempt: NotificationAttempt,
-    error: DeliveryError | None,
-    detail: str,
-    *,
-    settings: Settings,
-    now: datetime,
-) -> dict[str, object]:
-    """What the notification becomes after this attempt: sent, retried later, or failed."""
-    if error is None:
-        values: dict[str, object] = {
-            "status": NotificationStatus.sent,
-            "sent_at": now,
-            "last_error": None,
-        }
-        attempt.outcome, attempt.detail = "sent", detail[:500]
-    elif error.retryable and claim.number < settings.notification_max_attempts:
-        values = {
-            "status": NotificationStatus.pending,
-            "not_before": now + backoff(claim.number, retry_after=error.retry_after),
-            "last_error": error.reason,
-        }
-        if error.retry_after == 0:
-            values["not_before"] = now
-        attempt.outcome, attempt.detail = "retry", error.reason
-    else:
-        values = {"status": NotificationStatus.failed, "last_error": error.reason}
-        attempt.outcome, attempt.detail = "failed", error.reason
-    return values
-
-
 async def _record(
     db: AsyncSession,
     claim: Claim,
@@ -366,7 +324,7 @@ async def _record(
     settings: Settings,
     now: datetime,
 ) -> str:
-    values = _outcome_values(claim, attempt, error, detail, settings=settings, now=now)
+    values = outcome_values(claim, attempt, error, detail, settings=settings, now=now)
     values["lease_until"] = None
     result = await db.exec(update(Notification).where(_fenced(claim)).values(**values))  # type: ignore[call-overload]
     attempt.finished_at = now
