@@ -8,10 +8,13 @@ an invite link (`TEXT_PARAMS`); everything else in `params` is for the worker on
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.i18n import DEFAULT_LOCALE, N_, normalise_locale, translations
+
+log = logging.getLogger("trinvis.notifications")
 
 # The only params allowed into a text.
 TEXT_PARAMS = frozenset({"code", "link"})
@@ -144,8 +147,10 @@ def render_text(
     body = catalog.gettext(spec.body)
     try:
         body = body % allowed if "%(" in body else body
-    except KeyError:
-        # A code or link that was not queued: send the kind's generic text, never a hole.
+    except KeyError as missing:
+        # A code or link that was not queued: send the kind's generic text, never a hole,
+        # and say so loudly, since the person then cannot get in.
+        log.error("notification text without its %s", missing, extra={"kind": kind})
         body = catalog.gettext(FALLBACK.body)
     url = base_url.rstrip("/") + spec.path if spec.path else None
     return RenderedText(title, body, url, spec.ttl_seconds, spec.urgency)

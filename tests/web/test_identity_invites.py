@@ -37,7 +37,7 @@ async def invite_link(db, user_id: int) -> str:
             )
         )
     ).one()
-    return json.loads(queued.params)["url"]
+    return json.loads(queued.params)["link"]
 
 
 async def test_guide_invites_a_young_person_who_is_assigned_to_them(

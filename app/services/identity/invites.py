@@ -130,7 +130,7 @@ async def invite_youth(
         kind="auth.invite",
         channel=invite.channel,
         dedupe_key=f"auth.invite:{invite.id}",
-        params={"url": f"{base_url.rstrip('/')}/invite/{token}", "guide": actor.first_name},
+        params={"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": actor.first_name},
         urgent=True,
         now=now,
     )
