@@ -146,6 +146,9 @@ async def test_changing_the_phone_number_needs_a_code_sent_to_the_old_one(
 ):
     _guide, _youth, person = await youth_signed_in(client, db, settings, frozen_clock)
     old_phone = person.phone
+    form = await client.get("/me/contact")
+    # The button says what happens next (once it said the noun "Ændring").
+    assert '<button class="button" type="submit">Send en kode</button>' in form.text
     response = await client.post("/me/contact", data={"address": "+4561616161"})
     assert response.status_code == 303
     assert person.phone == old_phone  # nothing changed yet
