@@ -38,3 +38,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_aggregate(value: Any) -> datetime:
+    """A MIN/MAX over a timestamp may come back without the column's type (text on
+    SQLite): read it as the UTC it was stored in."""
+    if isinstance(value, str):  # an hour cut off by SQLite's strftime ends at "HH"
+        value = datetime.fromisoformat(value if len(value) > 13 else value + ":00")
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -6,18 +6,19 @@ and writes no audit record (as the caseload page). Unacknowledged alerts come fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import and_, func
+from sqlalchemy import and_, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.i18n import N_
-from app.models import CheckIn, CheckInAlert, CheckInAnswer, User, Youth
+from app.models import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, User, Youth
+from app.models.base import utc_aggregate
 from app.security.access import covered_guide_ids, reachable_youth_filter, youth_scope
 from app.security.audit import open_youth
 from app.services.checkins.answering import (
@@ -88,16 +89,18 @@ async def guide_view(db: AsyncSession, *, actor: User, youth_id: int, now: datet
 
 
 async def _alerts(db: AsyncSession, youth_id: int) -> list[CheckInAlert]:
+    """Open alerts first, *Akut* before the rest, each by how long it has waited; then the
+    acknowledged ones, newest first."""
     rows = await db.exec(
         select(CheckInAlert)
         .where(CheckInAlert.youth_id == youth_id)
-        .order_by(
-            col(CheckInAlert.acknowledged_at).is_not(None),
-            col(CheckInAlert.created_at).desc(),
-            col(CheckInAlert.id).desc(),
-        )
+        .order_by(col(CheckInAlert.created_at), col(CheckInAlert.id))
     )
-    return list(rows.all())
+    alerts = list(rows.all())
+    still_open = [a for a in alerts if a.acknowledged_at is None]
+    still_open.sort(key=lambda a: a.kind != AlertKind.urgent)  # stable: oldest first within
+    acknowledged = [a for a in reversed(alerts) if a.acknowledged_at is not None]
+    return still_open + acknowledged
 
 
 async def _answers(db: AsyncSession, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -177,6 +180,9 @@ class ScoreTrend:
     taken_at: datetime
     previous: int | None
     open_alerts: int
+    urgent_alerts: int = 0
+    # When the oldest open alert was raised: who has waited longest comes first.
+    oldest_open_alert: datetime | None = None
 
     @property
     def change(self) -> int | None:
@@ -212,30 +218,35 @@ async def latest_scores(
         .where(col(CheckIn.youth_id).in_(youth_ids), CheckIn.instrument_code == code)
         .subquery()
     )
-    open_alerts = (
-        select(func.count(col(CheckInAlert.id)))
-        .where(
-            and_(
-                col(CheckInAlert.youth_id) == ranked.c.youth_id,
-                col(CheckInAlert.acknowledged_at).is_(None),
-            )
-        )
-        .scalar_subquery()
+    still_open = and_(
+        col(CheckInAlert.youth_id) == ranked.c.youth_id,
+        col(CheckInAlert.acknowledged_at).is_(None),
+    )
+    urgent = case((col(CheckInAlert.kind) == AlertKind.urgent, 1), else_=0)
+    alerts = (
+        select(func.count(col(CheckInAlert.id))).where(still_open).scalar_subquery(),
+        select(func.coalesce(func.sum(urgent), 0)).where(still_open).scalar_subquery(),
+        select(func.min(col(CheckInAlert.created_at))).where(still_open).scalar_subquery(),
     )
     rows = await db.exec(
-        sa_select(ranked.c.youth_id, ranked.c.score, ranked.c.taken_at, ranked.c.rank, open_alerts)  # type: ignore[call-overload]
+        sa_select(ranked.c.youth_id, ranked.c.score, ranked.c.taken_at, ranked.c.rank, *alerts)  # type: ignore[call-overload]
         .where(ranked.c.rank <= 2)
         .order_by(ranked.c.youth_id, ranked.c.rank)
     )
     trends: dict[int, ScoreTrend] = {}
-    for youth_id, score, taken_at, position, alerts in rows.all():
+    for youth_id, score, taken_at, position, count, urgent_count, oldest in rows.all():
         if position == 1:
-            trends[youth_id] = ScoreTrend(youth_id, score, taken_at, None, int(alerts))
-        elif youth_id in trends:
-            latest = trends[youth_id]
             trends[youth_id] = ScoreTrend(
-                youth_id, latest.latest, latest.taken_at, score, latest.open_alerts
+                youth_id,
+                score,
+                taken_at,
+                None,
+                int(count),
+                int(urgent_count),
+                utc_aggregate(oldest) if oldest else None,
             )
+        elif youth_id in trends:
+            trends[youth_id] = replace(trends[youth_id], previous=score)
     return trends
 
 
@@ -248,6 +259,14 @@ class OverviewRow:
     @property
     def open_alerts(self) -> int:
         return self.trend.open_alerts if self.trend else 0
+
+    def sort_key(self) -> tuple[int, float, str]:
+        """*Akut* first, then other open alerts, each by how long they have waited."""
+        trend = self.trend
+        if trend is None or not trend.open_alerts:
+            return (2, 0.0, self.person.name)
+        waited = trend.oldest_open_alert.timestamp() if trend.oldest_open_alert else 0.0
+        return (0 if trend.urgent_alerts else 1, waited, self.person.name)
 
 
 async def caseload_overview(db: AsyncSession, *, actor: User, now: datetime) -> list[OverviewRow]:
@@ -263,4 +282,4 @@ async def caseload_overview(db: AsyncSession, *, actor: User, now: datetime) -> 
     ).all()
     trends = await latest_scores(db, youth_ids=[y.id for y, _ in people if y.id is not None])
     rows = [OverviewRow(y, u, trends.get(y.id or 0)) for y, u in people]
-    return sorted(rows, key=lambda r: (r.open_alerts == 0, r.person.name))
+    return sorted(rows, key=OverviewRow.sort_key)

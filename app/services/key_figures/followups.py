@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import add_months, add_working_days, copenhagen_today
 from app.models import Enrollment, EnrollmentEnd, FollowUp, Youth
+from app.models.base import utc_aggregate
 from app.services.followups.schedule import OVERDUE_AFTER_WORKING_DAYS, is_overdue
 from app.services.key_figures.period import Period, local_midnight
 from app.services.key_figures.scope import Scope, rows
@@ -60,7 +61,7 @@ async def retention(db: AsyncSession, *, scope: Scope, period: Period) -> Retent
     )
     result = Retention()
     for starts_on, dropped_at, ended_before, count in await rows(db, statement):
-        dropped_on = copenhagen_today(_aware(dropped_at)) if dropped_at else None
+        dropped_on = copenhagen_today(utc_aggregate(dropped_at)) if dropped_at else None
         for months in RETENTION_MONTHS:
             mark = add_months(starts_on, months)
             if mark <= period.as_of:
@@ -98,7 +99,7 @@ async def follow_ups(db: AsyncSession, *, scope: Scope, period: Period) -> Follo
         if not is_overdue(due_on, period.today):
             continue  # the window is still open: not judged yet
         closed += n
-        if handled_hour is not None and _aware(handled_hour) < window_closes_at(due_on):
+        if handled_hour is not None and utc_aggregate(handled_hour) < window_closes_at(due_on):
             on_time += n
     return FollowUps(int(count), int(young), int(answered), closed, on_time)
 
@@ -116,10 +117,3 @@ def _handled_hour(db: AsyncSession) -> ColumnElement[Any]:
     if db.get_bind().dialect.name == "sqlite":
         return func.substr(handled, 1, 13)
     return func.date_trunc("hour", func.timezone("UTC", handled))
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A UTC time as either database hands it back from an expression (SQLite: text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value if len(value) > 13 else value + ":00")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

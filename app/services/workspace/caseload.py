@@ -8,36 +8,28 @@ no audit record; opening one young person writes one (`youth_page`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import case, exists, func, or_, union_all
-from sqlalchemy import select as sa_select
+from sqlalchemy import exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import (
-    AlertKind,
-    Appointment,
-    AppointmentStatus,
-    CallOutcome,
-    CheckIn,
     CheckInAlert,
     CourseStatus,
     Cover,
-    FollowUp,
-    Message,
-    MessageKind,
-    PlanStep,
     ReadinessGroup,
     RiskFlag,
-    StepStatus,
     User,
     Youth,
 )
+from app.models.base import utc_aggregate
 from app.security.access import covered_guide_ids, reachable_youth_filter
 from app.services.checkins.guide_side import ScoreTrend, latest_scores
+from app.services.workspace import caseload_columns
+from app.services.workspace.caseload_columns import NextStep
 
 # The practice's caseload: 12-25 young people per guide (DESIGN.md).
 CASELOAD_LIMIT = 25
@@ -76,12 +68,6 @@ class CaseloadFilters(BaseModel):
         return bool(self.q or self.group or self.status or self.flagged)
 
 
-@dataclass(frozen=True)
-class NextStep:
-    title: str
-    due_on: Any
-
-
 @dataclass
 class CaseloadRow:
     youth: Youth
@@ -94,6 +80,7 @@ class CaseloadRow:
     who5: ScoreTrend | None = None
     open_alerts: int = 0
     urgent_alerts: int = 0
+    oldest_alert: datetime | None = None
     open_flags: int = 0
     next_appointment: datetime | None = None
     next_follow_up: datetime | None = None
@@ -105,13 +92,15 @@ class CaseloadRow:
     def needs_attention(self) -> bool:
         return bool(self.open_flags or self.open_alerts)
 
-    def sort_key(self) -> tuple[int, int, float, float, str]:
-        """Open risk flags and urgent alerts first, then the longest waiting message,
-        then the longest without contact."""
-        tier = 0 if self.urgent_alerts or self.open_flags else 1
+    def sort_key(self) -> tuple[int, int, float, float, float, str]:
+        """Urgent alerts and open risk flags first, then other open alerts, then everyone
+        else; within each, the alert that has waited longest, then the longest waiting
+        message, then the longest without contact."""
+        tier = 0 if self.urgent_alerts or self.open_flags else (1 if self.open_alerts else 2)
+        alert = self.oldest_alert.timestamp() if self.oldest_alert else float("inf")
         waiting = self.waiting_since.timestamp() if self.waiting_since else float("inf")
         contact = self.last_contact.timestamp() if self.last_contact else float("-inf")
-        return (tier, 0 if self.urgent_alerts else 1, waiting, contact, self.person.name)
+        return (tier, 0 if self.urgent_alerts else 1, alert, waiting, contact, self.person.name)
 
 
 @dataclass(frozen=True)
@@ -155,21 +144,24 @@ async def guide_caseload(
     own_active = await _own_active(db, actor.id)
     covers = await _covers(db, actor.id, covered, now)
     sections = [
-        Section(None, None, sorted((r for r in rows.values() if not r.covered), key=_key)),
+        Section(
+            None,
+            None,
+            sorted((r for r in rows.values() if not r.covered), key=CaseloadRow.sort_key),
+        ),
         *[
             Section(
                 guide,
                 ends_at,
-                sorted((r for r in rows.values() if r.youth.guide_id == guide.id), key=_key),
+                sorted(
+                    (r for r in rows.values() if r.youth.guide_id == guide.id),
+                    key=CaseloadRow.sort_key,
+                ),
             )
             for guide, ends_at in covers
         ],
     ]
     return Caseload(sections, own_active, filters, shown=len(rows))
-
-
-def _key(row: CaseloadRow) -> tuple[int, int, float, float, str]:
-    return row.sort_key()
 
 
 async def _people(
@@ -207,161 +199,25 @@ async def _fill(
     db: AsyncSession, rows: dict[int, CaseloadRow], ids: list[int], now: datetime
 ) -> None:
     """One query per column family, each grouped by young person."""
-    for youth_id, step in (await _next_steps(db, ids)).items():
+    for youth_id, step in (await caseload_columns.next_steps(db, ids)).items():
         rows[youth_id].next_step = step
-    for youth_id, at in (await _last_contacts(db, ids, now)).items():
+    for youth_id, at in (await caseload_columns.last_contacts(db, ids, now)).items():
         rows[youth_id].last_contact = at
-    for youth_id, unread, waiting in await _conversations(db, ids):
+    for youth_id, unread, waiting in await caseload_columns.conversations(db, ids):
         rows[youth_id].unread = int(unread or 0)
         rows[youth_id].waiting_since = waiting
     for youth_id, trend in (await latest_scores(db, youth_ids=ids)).items():
         rows[youth_id].who5 = trend
-    for youth_id, total, urgent in await _alerts(db, ids):
+    for youth_id, total, urgent, oldest in await caseload_columns.open_alerts(db, ids):
         rows[youth_id].open_alerts = int(total or 0)
         rows[youth_id].urgent_alerts = int(urgent or 0)
-    for youth_id, flags in await _flags(db, ids):
+        rows[youth_id].oldest_alert = utc_aggregate(oldest)
+    for youth_id, flags in await caseload_columns.open_flags(db, ids):
         rows[youth_id].open_flags = int(flags or 0)
-    for youth_id, at in await _next_appointments(db, ids, now):
+    for youth_id, at in await caseload_columns.next_appointments(db, ids, now):
         rows[youth_id].next_appointment = at
-    for youth_id, at in await _next_follow_ups(db, ids):
+    for youth_id, at in await caseload_columns.next_follow_ups(db, ids):
         rows[youth_id].next_follow_up = at
-
-
-async def _next_steps(db: AsyncSession, ids: list[int]) -> dict[int, NextStep]:
-    """The step the young person's home shows: one already started, else the first open."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=col(PlanStep.youth_id),
-            order_by=(
-                case((col(PlanStep.status) == StepStatus.doing, 0), else_=1),
-                col(PlanStep.position),
-                col(PlanStep.id),
-            ),
-        )
-        .label("rank")
-    )
-    ranked = (
-        sa_select(PlanStep.youth_id, PlanStep.title, PlanStep.due_on, rank)  # type: ignore[call-overload]
-        .where(
-            col(PlanStep.youth_id).in_(ids),
-            col(PlanStep.status) != StepStatus.done,
-            col(PlanStep.deleted_at).is_(None),
-        )
-        .subquery()
-    )
-    result = await db.exec(
-        sa_select(ranked.c.youth_id, ranked.c.title, ranked.c.due_on).where(ranked.c.rank == 1)  # type: ignore[call-overload]
-    )
-    return {youth_id: NextStep(title, due_on) for youth_id, title, due_on in result.all()}
-
-
-async def _last_contacts(db: AsyncSession, ids: list[int], now: datetime) -> dict[int, datetime]:
-    """A written message either way, a held appointment, a call that reached them, or a
-    check-in filled in together: whichever was last."""
-    messages: Any = sa_select(
-        col(Message.youth_id).label("youth_id"), col(Message.sent_at).label("at")
-    ).where(col(Message.youth_id).in_(ids), col(Message.kind) == MessageKind.text)
-    meetings: Any = sa_select(
-        col(Appointment.youth_id).label("youth_id"), col(Appointment.starts_at).label("at")
-    ).where(
-        col(Appointment.youth_id).in_(ids),
-        col(Appointment.status) == AppointmentStatus.planned,
-        col(Appointment.starts_at) <= now,
-    )
-    calls: Any = sa_select(
-        col(FollowUp.youth_id).label("youth_id"), col(FollowUp.handled_at).label("at")
-    ).where(col(FollowUp.youth_id).in_(ids), col(FollowUp.call_outcome) == CallOutcome.reached)
-    together: Any = sa_select(
-        col(CheckIn.youth_id).label("youth_id"), col(CheckIn.taken_at).label("at")
-    ).where(col(CheckIn.youth_id).in_(ids), col(CheckIn.together))
-    contacts = union_all(messages, meetings, calls, together).subquery()
-    result = await db.exec(
-        sa_select(contacts.c.youth_id, func.max(contacts.c.at)).group_by(contacts.c.youth_id)  # type: ignore[call-overload]
-    )
-    return {youth_id: _aware(at) for youth_id, at in result.all() if at is not None}
-
-
-def _aware(value: Any) -> datetime:
-    """An aggregate may come back without the column's type (text on SQLite): UTC again."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-async def _conversations(db: AsyncSession, ids: list[int]) -> list[tuple[int, int, Any]]:
-    """Per young person: their unread messages, and since when one waits for an answer."""
-    answered = (
-        sa_select(func.coalesce(func.max(col(Message.id)), 0))
-        .where(
-            col(Message.youth_id) == col(Youth.id),
-            col(Message.kind) == MessageKind.text,
-            col(Message.sender_id) != col(Youth.user_id),
-        )
-        .correlate(Youth)
-        .scalar_subquery()
-    )
-    unread = func.sum(case((col(Message.read_at).is_(None), 1), else_=0))
-    waiting = func.min(case((col(Message.id) > answered, col(Message.sent_at)), else_=None))
-    result = await db.exec(
-        sa_select(col(Message.youth_id), unread, waiting)  # type: ignore[call-overload]
-        .join(Youth, col(Youth.id) == col(Message.youth_id))
-        .where(col(Message.youth_id).in_(ids), col(Message.sender_id) == col(Youth.user_id))
-        .group_by(col(Message.youth_id))
-    )
-    return [
-        (youth_id, count, _aware(since) if since is not None else None)
-        for youth_id, count, since in result.all()
-    ]
-
-
-async def _alerts(db: AsyncSession, ids: list[int]) -> list[tuple[int, int, int]]:
-    urgent = func.sum(case((col(CheckInAlert.kind) == AlertKind.urgent, 1), else_=0))
-    result = await db.exec(
-        sa_select(col(CheckInAlert.youth_id), func.count(), urgent)  # type: ignore[call-overload]
-        .where(col(CheckInAlert.youth_id).in_(ids), col(CheckInAlert.acknowledged_at).is_(None))
-        .group_by(col(CheckInAlert.youth_id))
-    )
-    return list(result.all())
-
-
-async def _flags(db: AsyncSession, ids: list[int]) -> list[tuple[int, int]]:
-    result = await db.exec(
-        sa_select(col(RiskFlag.youth_id), func.count())  # type: ignore[call-overload]
-        .where(col(RiskFlag.youth_id).in_(ids), col(RiskFlag.handled_at).is_(None))
-        .group_by(col(RiskFlag.youth_id))
-    )
-    return list(result.all())
-
-
-async def _next_appointments(
-    db: AsyncSession, ids: list[int], now: datetime
-) -> list[tuple[int, datetime]]:
-    result = await db.exec(
-        sa_select(col(Appointment.youth_id), func.min(col(Appointment.starts_at)))  # type: ignore[call-overload]
-        .where(
-            col(Appointment.youth_id).in_(ids),
-            col(Appointment.status) == AppointmentStatus.planned,
-            col(Appointment.starts_at) > now,
-        )
-        .group_by(col(Appointment.youth_id))
-    )
-    return [(youth_id, _aware(at)) for youth_id, at in result.all() if at is not None]
-
-
-async def _next_follow_ups(db: AsyncSession, ids: list[int]) -> list[tuple[int, datetime]]:
-    """The earliest follow-up not yet handled: overdue ones show with their old date."""
-    result = await db.exec(
-        sa_select(col(FollowUp.youth_id), func.min(col(FollowUp.due_at)))  # type: ignore[call-overload]
-        .where(
-            col(FollowUp.youth_id).in_(ids),
-            col(FollowUp.handled_at).is_(None),
-            col(FollowUp.cancelled_at).is_(None),
-        )
-        .group_by(col(FollowUp.youth_id))
-    )
-    return [(youth_id, _aware(at)) for youth_id, at in result.all() if at is not None]
 
 
 async def _own_active(db: AsyncSession, guide_id: int) -> int:
@@ -392,4 +248,4 @@ async def _covers(
         .group_by(col(User.id))
         .order_by(col(User.name))
     )
-    return [(user, _aware(ends)) for user, ends in result.all()]
+    return [(user, utc_aggregate(ends)) for user, ends in result.all()]
