@@ -93,7 +93,8 @@ async def http_client(app: FastAPI, user: User | None = None) -> AsyncIterator[h
     """A browser at an address of its own, signed in as `user` when given, with CSRF."""
     n = next(_addresses)
     address = f"10.9.{n // 250}.{n % 250 + 1}"
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    # An unexpected error is a 500 answer here, as a browser would see it.
+    transport = httpx.ASGITransport(app=app, client=(address, 40000), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
         if user is not None:
             token = await _session_for(app, user)
