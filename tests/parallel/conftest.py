@@ -29,7 +29,7 @@ from app.db import dispose_engine, make_engine
 from app.main import create_app
 from app.models import User
 from app.security.sessions import cookie_name, start_session
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from tests.conftest import BASE_URL
 from tests.database import create_database, drop_database, migrate
 
@@ -65,8 +65,9 @@ async def real_app(
     parallel_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FastAPI]:
     """The app with its own `get_session`, on the parallel database."""
-    # The app's engine is built from the environment on first use (app/db.py).
+    # The app's engine is built from the settings (the environment) on first use.
     monkeypatch.setenv("TRINVIS_DATABASE_URL", parallel_database_url)
+    get_settings.cache_clear()
     await dispose_engine()
     settings = Settings(
         env="test",
@@ -78,6 +79,7 @@ async def real_app(
     )
     yield create_app(settings)
     await dispose_engine()
+    get_settings.cache_clear()
 
 
 @asynccontextmanager
