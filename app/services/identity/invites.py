@@ -9,11 +9,12 @@ import logging
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today, in_copenhagen
-from app.errors import AppError, Forbidden, ValidationFailed
+from app.errors import AppError, Conflict, Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
     GuideAssignment,
@@ -80,13 +81,56 @@ class InviteForm(BaseModel):
 async def invite_youth(
     db: AsyncSession, *, actor: User, form: InviteForm, base_url: str, now: datetime
 ) -> Invite:
-    """Create the young person, assign them to the inviting guide, and send the link."""
+    """Create the young person, assign them to the inviting guide, and send the link.
+
+    The form's client key makes a resent form return the invite it made. Sent twice at
+    the same moment, the second request's insert meets the first one's unique phone,
+    e-mail or key (on PostgreSQL it waits for that transaction) and then returns the
+    invite the first one committed.
+    """
     if actor.role != Role.guide or actor.id is None:
         raise Forbidden()
-    existing = (await db.exec(select(Invite).where(Invite.client_key == form.client_key))).first()
-    if existing is not None and existing.created_by_id == actor.id:
+    existing = await _invite_by_key(db, actor=actor, client_key=form.client_key)
+    if existing is not None:
         return existing  # the same form sent twice
     await _refuse_duplicates(db, form)
+    try:
+        async with db.begin_nested():
+            invite, youth_id, token = await _create(db, actor=actor, form=form, now=now)
+    except IntegrityError:
+        existing = await _invite_by_key(db, actor=actor, client_key=form.client_key)
+        if existing is not None:
+            return existing
+        await _refuse_duplicates(db, form)  # someone else registered them meanwhile
+        raise
+    await enqueue(
+        db,
+        user_id=invite.user_id,
+        kind="auth.invite",
+        channel=invite.channel,
+        dedupe_key=f"auth.invite:{invite.id}",
+        params={"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": actor.first_name},
+        urgent=True,
+        now=now,
+    )
+    log.info("youth invited", extra={"event": "invite", "user_id": actor.id, "youth_id": youth_id})
+    return invite
+
+
+async def _invite_by_key(db: AsyncSession, *, actor: User, client_key: str) -> Invite | None:
+    """The invite this form made; another guide's key is refused, never handed back."""
+    found = (await db.exec(select(Invite).where(Invite.client_key == client_key))).first()
+    if found is not None and found.created_by_id != actor.id:
+        raise Conflict()
+    return found
+
+
+async def _create(
+    db: AsyncSession, *, actor: User, form: InviteForm, now: datetime
+) -> tuple[Invite, int, str]:
+    """The account, the course with its first guide period, and the invite (with the young
+    person's id and the link's token)."""
+    assert actor.id is not None
     person = User(
         role=Role.youth, name=form.name, phone=form.phone, email=form.email, created_at=now
     )
@@ -124,18 +168,7 @@ async def invite_youth(
     )
     db.add(invite)
     await db.flush()
-    await enqueue(
-        db,
-        user_id=person.id,
-        kind="auth.invite",
-        channel=invite.channel,
-        dedupe_key=f"auth.invite:{invite.id}",
-        params={"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": actor.first_name},
-        urgent=True,
-        now=now,
-    )
-    log.info("youth invited", extra={"event": "invite", "user_id": actor.id, "youth_id": youth.id})
-    return invite
+    return invite, youth.id, token
 
 
 async def _refuse_duplicates(db: AsyncSession, form: InviteForm) -> None:

@@ -4,6 +4,11 @@ phone number or e-mail address (the code then goes to the old one).
 A code lives 10 minutes and allows 5 tries; only its HMAC (with the secret key) is
 stored and compared in constant time. Asking for a code answers the same whether or not
 the address is known, so nobody can test which numbers are young people's.
+
+Parallel requests keep these rules: a try is counted, and a right code used up, by one
+conditional UPDATE each (`_spend_try`, `_use_up`), so the fifth wrong try burns the code
+however the tries arrive, and a right code sent twice at once signs in once. Checks are
+limited per address as well as per IP, so many addresses cannot share out the guessing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +40,9 @@ MAX_TRIES = 5
 REQUESTS_PER_ADDRESS = (3, timedelta(minutes=15))
 REQUESTS_PER_IP = (20, timedelta(hours=1))
 CHECKS_PER_IP = (30, timedelta(minutes=15))
+# Three codes in 15 minutes (REQUESTS_PER_ADDRESS) with five tries each: a person who
+# mistypes never meets this limit, a guesser spread over many IPs does.
+CHECKS_PER_ADDRESS = (15, timedelta(minutes=15))
 _PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -173,9 +182,7 @@ async def _check(
                 .where(
                     OneTimeCode.user_id == user.id,
                     OneTimeCode.purpose == purpose,
-                    col(OneTimeCode.used_at).is_(None),
-                    col(OneTimeCode.expires_at) > now,
-                    col(OneTimeCode.attempts) < MAX_TRIES,
+                    _live(now),
                 )
                 .order_by(col(OneTimeCode.id).desc())
             )
@@ -185,15 +192,52 @@ async def _check(
         secret, user_id=user.id if user and user.id else 0, purpose=purpose, code=code
     )
     if row is not None and hmac.compare_digest(given, expected):
-        row.used_at = now
-        db.add(row)
-        await db.flush()
-        return row
+        return row if await _use_up(db, row, now) else None
     if row is not None:
-        row.attempts += 1
-        db.add(row)
-        await db.flush()
+        await _spend_try(db, row, now)
     return None
+
+
+def _live(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(OneTimeCode.used_at).is_(None),
+        col(OneTimeCode.expires_at) > now,
+        col(OneTimeCode.attempts) < MAX_TRIES,
+    )
+
+
+async def _use_up(db: AsyncSession, row: OneTimeCode, now: datetime) -> bool:
+    """Use the code, unless a parallel request used or burnt it first (then False).
+
+    The UPDATE waits for such a request's row lock and then finds the code no longer live.
+    """
+    used = (
+        await db.exec(
+            update(OneTimeCode)
+            .where(col(OneTimeCode.id) == row.id, _live(now))
+            .values(used_at=now)
+            .returning(col(OneTimeCode.used_at))
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if used is not None:
+        set_committed_value(row, "used_at", used[0])
+    return used is not None
+
+
+async def _spend_try(db: AsyncSession, row: OneTimeCode, now: datetime) -> None:
+    """Count a wrong try in the database (`attempts + 1`), never from what was read."""
+    spent = (
+        await db.exec(
+            update(OneTimeCode)
+            .where(col(OneTimeCode.id) == row.id, _live(now))
+            .values(attempts=col(OneTimeCode.attempts) + 1)
+            .returning(col(OneTimeCode.attempts))
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if spent is not None:
+        set_committed_value(row, "attempts", spent[0])
 
 
 @dataclass(frozen=True)
@@ -218,6 +262,13 @@ async def sign_in_with_code(
     """
     await check_rate(
         db, key=f"code-check:{ip}", limit=CHECKS_PER_IP[0], window=CHECKS_PER_IP[1], now=now
+    )
+    await check_rate(
+        db,
+        key=f"code-check-to:{address_key(secret, address)}",
+        limit=CHECKS_PER_ADDRESS[0],
+        window=CHECKS_PER_ADDRESS[1],
+        now=now,
     )
     user = await _user_at(db, address)
     row = await _check(
@@ -310,9 +361,7 @@ async def pending_contact_change(
             .where(
                 OneTimeCode.user_id == actor.id,
                 OneTimeCode.purpose == CodePurpose.contact_change,
-                col(OneTimeCode.used_at).is_(None),
-                col(OneTimeCode.expires_at) > now,
-                col(OneTimeCode.attempts) < MAX_TRIES,
+                _live(now),
             )
             .order_by(col(OneTimeCode.id).desc())
         )

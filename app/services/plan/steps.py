@@ -4,6 +4,10 @@ The young person marks their steps doing/done and adds steps of their own; the g
 edits, reorders and deletes (with undo). Every change is kept as a `PlanEvent`, so the
 plan has a history (who, what, when: `history.py`). The destination and the readiness
 group are set in `goal.py`.
+
+Parallel requests keep the plan whole. A step's places are computed from the order that
+was read, so a move or a new step first takes the young person's plan (`_lock_plan`); a
+change of one step reads it locked (`_lock_step`), so each change counts in `version`.
 """
 
 from __future__ import annotations
@@ -132,6 +136,7 @@ async def add_step(
     """Add a step at the end of the plan; a resubmitted form adds it once."""
     await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
     assert actor.id is not None
+    await _lock_plan(db, youth_id)
     last = (
         await db.exec(
             select(func.max(PlanStep.position)).where(
@@ -205,6 +210,9 @@ async def set_status(
     if youth_id is not None and step.youth_id != youth_id:
         raise NotFound()
     await youth_scope(db, actor=actor, youth_id=step.youth_id, now=now)
+    await _lock_step(db, step)
+    if step.deleted_at is not None:
+        raise NotFound()  # deleted meanwhile
     if step.status == status:
         return step  # a repeated tap changes nothing and records nothing
     step.status = status
@@ -226,10 +234,11 @@ async def move_step(
 ) -> None:
     """Swap a step with its neighbour. Order is not content: versions stay."""
     step = await _guide_step(db, actor=actor, youth_id=youth_id, step_id=step_id, now=now)
-    youth = await db.get(Youth, step.youth_id)
-    assert youth is not None
-    steps = (await load_plan(db, youth=youth)).steps
-    index = next(i for i, s in enumerate(steps) if s.id == step.id)
+    await _lock_plan(db, youth_id)
+    steps = await _fresh_steps(db, youth_id)
+    index = next((i for i, s in enumerate(steps) if s.id == step.id), None)
+    if index is None:
+        raise NotFound()  # deleted meanwhile
     other = index - 1 if direction == Direction.up else index + 1
     if not 0 <= other < len(steps):
         return
@@ -249,6 +258,7 @@ async def delete_step(
     step = await _guide_step(
         db, actor=actor, youth_id=youth_id, step_id=step_id, now=now, include_deleted=True
     )
+    await _lock_step(db, step)
     if step.deleted_at is None:
         step.deleted_at = now
         await _touch(db, step, now)
@@ -262,6 +272,7 @@ async def restore_step(
     step = await _guide_step(
         db, actor=actor, youth_id=youth_id, step_id=step_id, now=now, include_deleted=True
     )
+    await _lock_step(db, step)
     if step.deleted_at is not None:
         step.deleted_at = None
         await _touch(db, step, now)
@@ -296,6 +307,34 @@ async def _guide_step(
     if step is None or step.youth_id != youth_id or gone:
         raise NotFound()
     return step
+
+
+async def _lock_plan(db: AsyncSession, youth_id: int) -> None:
+    """Take the young person's plan until the transaction ends: moves and new steps wait
+    for each other, so no two of them compute places from the same order.
+
+    The young person's row is the plan's lock. FOR NO KEY UPDATE still lets rows that
+    only refer to it (an event, a message) be written meanwhile. SQLite has no row
+    locks and needs none: its writers take turns (`_writer_turn` in app/db.py).
+    """
+    await db.exec(select(Youth.id).where(Youth.id == youth_id).with_for_update(key_share=True))
+
+
+async def _fresh_steps(db: AsyncSession, youth_id: int) -> list[PlanStep]:
+    """The plan's steps in order, as committed now (not as this session first read them)."""
+    rows = await db.exec(
+        select(PlanStep)
+        .where(PlanStep.youth_id == youth_id, col(PlanStep.deleted_at).is_(None))
+        .order_by(col(PlanStep.position), col(PlanStep.id))
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def _lock_step(db: AsyncSession, step: PlanStep) -> None:
+    """Read the step again, locked: a parallel change is waited for and then seen, so
+    `_touch` counts from the version it left."""
+    await db.refresh(step, with_for_update={"key_share": True})
 
 
 async def _touch(db: AsyncSession, step: PlanStep, now: datetime) -> None:

@@ -7,6 +7,10 @@ is told kindly in it and by a notification. A guide hands over their own young p
 a leader moves a whole caseload, or a part of it, in one step. Every young person moved
 gets a `Handover` row keyed by the form's client key, so a retried form moves nobody
 twice.
+
+A young person moves only from the guide the form saw: `move` changes `Youth.guide_id`
+with one conditional UPDATE (compare-and-set), so of several handovers sent at the same
+moment exactly one wins and the others are told `AlreadyHandedOver`.
 """
 
 from __future__ import annotations
@@ -17,16 +21,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import dialect_insert
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import GuideAssignment, Handover, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.security.access import Via, youth_scope
 from app.security.audit import record
+from app.services.client_keys import insert_once
 from app.services.messages.conversation import GUIDE_CHANGED, post_system_line
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -69,6 +74,10 @@ class Distribution(StrEnum):
     chosen = "chosen"  # one colleague chosen per young person
 
 
+class AlreadyHandedOver(Conflict):
+    message = N_("This young person has already been handed over to another guide.")
+
+
 @dataclass(frozen=True)
 class Moved:
     youth_id: int
@@ -92,7 +101,10 @@ async def hand_over(
     db: AsyncSession, *, actor: User, youth_id: int, form: HandoverForm, now: datetime
 ) -> Moved:
     """A guide hands one of their own young people to a colleague."""
-    via = await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+    try:
+        via = await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+    except NotFound:
+        return await _handed_over_by(db, actor=actor, youth_id=youth_id, key=form.client_key)
     if via is not Via.caseload:
         # A colleague covering for the guide answers, but does not move the young person.
         raise Forbidden(N_("Only the young person's own guide or a leader can hand over."))
@@ -104,12 +116,42 @@ async def hand_over(
             {"to_guide_id": gettext(N_("This colleague is already the guide."))},
             values=form.model_dump(),
         )
-    moved = await move(
-        db, actor=actor, youth=youth, to=target, note=form.note, key=form.client_key, now=now
-    )
     assert actor.id is not None
+    moved = await move(
+        db,
+        actor=actor,
+        youth=youth,
+        from_guide_id=actor.id,
+        to=target,
+        note=form.note,
+        key=form.client_key,
+        now=now,
+    )
+    if moved is None:
+        raise AlreadyHandedOver()
     await record(db, actor=actor, youth_id=youth_id, action="youth.handover", via=via, now=now)
     return moved
+
+
+async def _handed_over_by(db: AsyncSession, *, actor: User, youth_id: int, key: str) -> Moved:
+    """Why a young person is out of a guide's reach, if the guide just handed them over.
+
+    Their own form sent again (same key) gets the handover it made; another form is told
+    the young person was already handed over. Anyone else learns nothing (NotFound).
+    """
+    last = (
+        await db.exec(
+            select(Handover)
+            .where(Handover.youth_id == youth_id)
+            .order_by(col(Handover.id).desc())
+            .limit(1)
+        )
+    ).first()
+    if last is None or last.from_guide_id != actor.id:
+        raise NotFound()
+    if last.client_key != key[:100]:
+        raise AlreadyHandedOver()
+    return Moved(youth_id, last.to_guide_id, last, False)
 
 
 async def move(
@@ -117,28 +159,27 @@ async def move(
     *,
     actor: User,
     youth: Youth,
+    from_guide_id: int,
     to: User,
     note: str,
     key: str,
     now: datetime,
     batch_key: str | None = None,
-) -> Moved:
-    """The one way a young person changes guide; a repeated `key` changes nothing."""
+) -> Moved | None:
+    """The one way a young person changes guide; a repeated `key` changes nothing.
+
+    The move happens only if `from_guide_id` (the guide the form saw) is still the
+    guide; None when another handover came first.
+    """
     assert youth.id is not None and to.id is not None and actor.id is not None
-    handover, created = await _claim(
-        db,
-        {
-            "youth_id": youth.id,
-            "from_guide_id": youth.guide_id,
-            "to_guide_id": to.id,
-            "by_id": actor.id,
-            "batch_key": batch_key,
-            "client_key": key[:100],
-            "at": now,
-        },
-    )
-    if not created:
-        return Moved(youth.id, handover.to_guide_id, handover, False)
+    key = key[:100]
+    done = await _by_key(db, youth_id=youth.id, key=key)
+    if done is not None:
+        return Moved(youth.id, done.to_guide_id, done, False)
+    if not await _take_over(db, youth=youth, from_guide_id=from_guide_id, to_guide_id=to.id):
+        # The same form sent twice at once: the other request moved them with this key.
+        done = await _by_key(db, youth_id=youth.id, key=key)
+        return Moved(youth.id, done.to_guide_id, done, False) if done is not None else None
     await db.exec(
         update(GuideAssignment)
         .where(col(GuideAssignment.youth_id) == youth.id, col(GuideAssignment.ended_at).is_(None))
@@ -152,22 +193,65 @@ async def move(
         handover_note=note.strip()[:NOTE_MAX],
     )
     db.add(assignment)
-    youth.guide_id = to.id
-    db.add(youth)
     await db.flush()
-    handover.assignment_id = assignment.id
-    db.add(handover)
+    assert assignment.id is not None
+    handover = await _record(
+        db,
+        Handover(
+            youth_id=youth.id,
+            from_guide_id=from_guide_id,
+            to_guide_id=to.id,
+            assignment_id=assignment.id,
+            by_id=actor.id,
+            batch_key=batch_key,
+            client_key=key,
+            at=now,
+        ),
+    )
     await _tell(db, youth=youth, to=to, handover=handover, now=now)
     return Moved(youth.id, to.id, handover, True)
 
 
-async def _claim(db: AsyncSession, values: dict[str, object]) -> tuple[Handover, bool]:
-    insert = dialect_insert(db)
-    result = await db.exec(  # type: ignore[call-overload]
-        insert(Handover).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
-    )
-    row = (await db.exec(select(Handover).where(Handover.client_key == values["client_key"]))).one()
-    return row, bool(result.rowcount)
+async def _take_over(
+    db: AsyncSession, *, youth: Youth, from_guide_id: int, to_guide_id: int
+) -> bool:
+    """Compare-and-set the guide: False when it is no longer `from_guide_id`.
+
+    On PostgreSQL a parallel handover holds the row until it commits; this UPDATE then
+    sees the new guide and changes nothing. On SQLite writers take turns anyway.
+    """
+    changed = (
+        await db.exec(
+            update(Youth)
+            .where(
+                col(Youth.id) == youth.id,
+                col(Youth.guide_id) == from_guide_id,
+            )
+            .values(guide_id=to_guide_id)
+            .returning(col(Youth.id))
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if changed is not None:
+        set_committed_value(youth, "guide_id", to_guide_id)
+    return changed is not None
+
+
+async def _record(db: AsyncSession, handover: Handover) -> Handover:
+    """Insert the handover row; its key taken meanwhile by another young person's
+    handover (a forged key, sent at once) is refused, and the move rolled back."""
+    stored, created = await insert_once(db, handover)
+    if not created:
+        raise Conflict()
+    return stored
+
+
+async def _by_key(db: AsyncSession, *, youth_id: int, key: str) -> Handover | None:
+    """The handover this form key made; a key of another young person's is refused."""
+    found = (await db.exec(select(Handover).where(Handover.client_key == key))).first()
+    if found is not None and found.youth_id != youth_id:
+        raise Conflict()
+    return found
 
 
 async def _tell(

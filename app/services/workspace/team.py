@@ -22,9 +22,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.clock import at_copenhagen_time
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
-from app.models import CourseStatus, Cover, CoverKey, ReadinessGroup, Role, User, Youth
+from app.models import (
+    CourseStatus,
+    Cover,
+    CoverKey,
+    Handover,
+    ReadinessGroup,
+    Role,
+    User,
+    Youth,
+)
 from app.services.workspace.caseload import CASELOAD_LIMIT
-from app.services.workspace.handover import NOTE_MAX, Distribution, Moved, move
+from app.services.workspace.handover import (
+    NOTE_MAX,
+    AlreadyHandedOver,
+    Distribution,
+    Moved,
+    move,
+)
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -319,7 +334,9 @@ async def bulk_hand_over(
     """Move the chosen young people of one guide to colleagues, each as a single handover.
 
     The plan is made from the young people in id order, so a retried form puts each one
-    with the same colleague, and their own key makes the retry move nobody twice.
+    with the same colleague, and their own key makes the retry move nobody twice. Each
+    moves only if this guide still has them (`move`); when another handover took every
+    one of them first, the leader is told so.
     """
     page = await bulk_page(db, actor=actor, guide_id=guide_id)
     plan = _plan(page, form)
@@ -329,20 +346,28 @@ async def bulk_hand_over(
     targets = {g.id: g for g in page.colleagues}
     moved = []
     for youth_id, to_id in sorted(plan.items()):
-        youth = youths[youth_id]
-        moved.append(
-            await move(
-                db,
-                actor=actor,
-                youth=youth,
-                to=targets[to_id],
-                note=form.note,
-                key=f"{form.client_key}:{youth_id}",
-                batch_key=form.client_key,
-                now=now,
-            )
+        done = await move(
+            db,
+            actor=actor,
+            youth=youths[youth_id],
+            from_guide_id=guide_id,
+            to=targets[to_id],
+            note=form.note,
+            key=f"{form.client_key}:{youth_id}",
+            batch_key=form.client_key,
+            now=now,
         )
+        if done is not None:
+            moved.append(done)
+    if not moved and not await _moved_before(db, batch_key=form.client_key):
+        raise AlreadyHandedOver()
     return moved
+
+
+async def _moved_before(db: AsyncSession, *, batch_key: str) -> bool:
+    """Whether this form already moved someone (then a retry that moves nobody is fine)."""
+    found = await db.exec(select(Handover.id).where(Handover.batch_key == batch_key).limit(1))
+    return found.first() is not None
 
 
 def _plan(page: BulkPage, form: BulkForm) -> dict[int, int]:
