@@ -12,10 +12,10 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
 from app.services.admin import changes, municipal_settings, staff_members, team_setup
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

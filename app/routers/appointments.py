@@ -11,13 +11,13 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.forms import parse_form
 from app.models import Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.services.plan import agenda, appointments, calendar
 from app.services.plan.agenda import AgendaInput
 from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.checkins import answering, guide_side, history
 from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import (
     CallOutcome,
     CourseEndOutcome,
@@ -20,7 +21,6 @@ from app.models import (
 from app.security.access import CurrentUser, Now, access
 from app.services.followups import call_list, enrollments, prompts
 from app.services.followups.schedule import local_today
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

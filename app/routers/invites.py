@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import set_session_cookie
 from app.services.identity import invites
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
 from app.web.htmx import full_redirect, redirect_after_post
 from app.web.templating import render
 

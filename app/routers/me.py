@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.i18n import gettext
 from app.models import Role
 from app.security import challenges
@@ -16,7 +17,6 @@ from app.security.access import CurrentUser, Now, access
 from app.security.sessions import clear_session_cookie
 from app.services.identity import my_data, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
 from app.web.htmx import full_redirect, redirect_after_post
 from app.web.sign_in_forms import AddressForm, ConfirmForm
 from app.web.templating import render

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from app.db import SessionDep, read_only_sessionmaker, sessionmaker
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role
 from app.realtime import sse
 from app.realtime.hub import SessionFactory, hub
@@ -16,7 +17,6 @@ from app.security.access import CurrentUser, Now, access
 from app.services.messages import conversation, inbox, pages, snippets
 from app.services.messages.conversation import MessageView
 from app.services.messages.pages import StreamBatch, StreamScope
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import is_htmx, render, render_fragment
 

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import notes
 from app.services.plan.notes import NoteInput, ReplyInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.i18n import current_locale
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services import notifications
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

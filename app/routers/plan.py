@@ -10,13 +10,13 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role, StepStatus
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import goal, history, steps
 from app.services.plan.goal import DirectionInput
 from app.services.plan.steps import Direction, StepChanged, StepInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import is_htmx, render
 

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.key_figures.export import report_csv
 from app.services.key_figures.period import ReportForm, default_values
 from app.services.key_figures.report import KeyFigureReport, key_figure_report
-from app.web.forms import parse_form
 from app.web.templating import render
 from app.web.timefmt import local
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
 from app.errors import AppError, NotFound, ValidationFailed
+from app.forms import parse_form
 from app.i18n import N_, gettext
 from app.routers.auth import login_context
 from app.security import challenges, oidc
@@ -16,7 +17,6 @@ from app.security.access import PUBLIC, Now, access
 from app.security.sessions import set_session_cookie
 from app.services.identity import oidc_sign_in, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.sign_in_forms import AddressForm, CodeForm
 from app.web.templating import render

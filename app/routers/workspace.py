@@ -12,12 +12,12 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
 from app.services.workspace import handover, team, youth_page
 from app.services.workspace.handover import HandoverForm
 from app.services.workspace.team import BulkForm, CoverForm
-from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 

@@ -15,10 +15,10 @@ from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden, ValidationFailed
+from app.forms import parse_form
 from app.i18n import N_, gettext
 from app.models import GuideWorkingHours, Role, User
 from app.services.messages.availability import working_week
-from app.web.forms import parse_form
 
 WEEKDAYS = (
     N_("Monday"),
