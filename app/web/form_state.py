@@ -30,11 +30,6 @@ class FormState:
         return new_client_key()
 
     @classmethod
-    def failed(cls, exc: ValidationFailed, form: Mapping[str, Any]) -> FormState:
-        values = {k: v for k, v in form.items() if k not in ("csrf_token", "client_key")}
-        return cls(values=values, errors=exc.errors, client_key=client_key_of(form))
-
-    @classmethod
     def typed(cls, form: Mapping[str, Any]) -> FormState:
         """The form as the person sent it, with its key."""
         values = {k: v for k, v in form.items() if k != "csrf_token"}

@@ -7,6 +7,7 @@ the default week (Monday to Friday, 8 to 16).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 
@@ -80,7 +81,7 @@ async def own_week(db: AsyncSession, *, actor: User) -> list[DayRow]:
     return rows
 
 
-def parse_week(data: dict[str, str]) -> dict[int, DayForm]:
+def parse_week(data: Mapping[str, str]) -> dict[int, DayForm]:
     """One `DayForm` per weekday from fields `works-N`, `start-N`, `end-N`; errors per day."""
     days: dict[int, DayForm] = {}
     errors: dict[str, str] = {}
