@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
 from app.services.admin import changes, municipal_settings, staff_members, team_setup
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
@@ -27,8 +27,7 @@ async def _member_page(
     db: SessionDep,
     user: User,
     user_id: int,
-    *,
-    failed: ValidationFailed | None = None,
+    form: FormState | None = None,
 ) -> Response:
     member = await staff_members.staff_member(db, actor=user, user_id=user_id)
     teams = await staff_members.teams(db)
@@ -40,12 +39,11 @@ async def _member_page(
     context = {
         "member": member,
         "team_options": [(t.id, t.name) for t in teams],
-        "errors": failed.errors if failed else {},
-        "values": {**values, **(failed.values if failed else {})},
+        "errors": form.errors if form else {},
+        "values": {**values, **(form.values if form else {})},
         "is_self": member.user.id == user.id,
     }
-    status = 422 if failed else 200
-    return render(request, "admin/staff_member.html", context, status_code=status)
+    return render(request, "admin/staff_member.html", context)
 
 
 @router.get("/admin/staff/{user_id}")
@@ -61,12 +59,15 @@ async def staff_member(
 async def edit_staff(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, user_id: int
 ) -> Response:
-    try:
-        form = parse_form(staff_members.StaffEditForm, await request.form())
-        await staff_members.edit_staff(db, actor=user, user_id=user_id, form=form, now=now)
-    except ValidationFailed as failed:
-        return await _member_page(request, db, user, user_id, failed=failed)
-    return redirect_after_post(request, f"/admin/staff/{user_id}?saved=1")
+    return await handle_form(
+        request,
+        staff_members.StaffEditForm,
+        save=lambda form: staff_members.edit_staff(
+            db, actor=user, user_id=user_id, form=form, now=now
+        ),
+        then=f"/admin/staff/{user_id}?saved=1",
+        page=lambda form: _member_page(request, db, user, user_id, form),
+    )
 
 
 @router.post("/admin/staff/{user_id}/deactivate")
@@ -88,14 +89,15 @@ async def reactivate_staff(
 
 
 async def _teams_page(
-    request: Request, db: SessionDep, user: User, *, failed: ValidationFailed | None = None
+    request: Request, db: SessionDep, user: User, form: FormState | None = None
 ) -> Response:
+    form = form or FormState()
     context = {
         "teams": await team_setup.teams(db, actor=user),
-        "errors": failed.errors if failed else {},
-        "values": failed.values if failed else {},
+        "errors": form.errors,
+        "values": form.values,
     }
-    return render(request, "admin/teams.html", context, status_code=422 if failed else 200)
+    return render(request, "admin/teams.html", context)
 
 
 @router.get("/admin/teams")
@@ -107,12 +109,13 @@ async def teams_page(request: Request, db: SessionDep, user: CurrentUser) -> Res
 @router.post("/admin/teams")
 @access(Role.admin)
 async def create_team(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    try:
-        form = parse_form(team_setup.TeamForm, await request.form())
-        await team_setup.create_team(db, actor=user, form=form, now=now)
-    except ValidationFailed as failed:
-        return await _teams_page(request, db, user, failed=failed)
-    return redirect_after_post(request, "/admin/teams?created=1")
+    return await handle_form(
+        request,
+        team_setup.TeamForm,
+        save=lambda form: team_setup.create_team(db, actor=user, form=form, now=now),
+        then="/admin/teams?created=1",
+        page=lambda form: _teams_page(request, db, user, form),
+    )
 
 
 async def _team_page(
@@ -120,16 +123,15 @@ async def _team_page(
     db: SessionDep,
     user: User,
     team_id: int,
-    *,
-    failed: ValidationFailed | None = None,
+    form: FormState | None = None,
 ) -> Response:
     team = await team_setup.team(db, actor=user, team_id=team_id)
     context = {
         "team": team,
-        "errors": failed.errors if failed else {},
-        "values": failed.values if failed else {"name": team.name},
+        "errors": form.errors if form else {},
+        "values": form.values if form else {"name": team.name},
     }
-    return render(request, "admin/team.html", context, status_code=422 if failed else 200)
+    return render(request, "admin/team.html", context)
 
 
 @router.get("/admin/teams/{team_id}")
@@ -143,52 +145,44 @@ async def team_page(request: Request, db: SessionDep, user: CurrentUser, team_id
 async def rename_team(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, team_id: int
 ) -> Response:
-    try:
-        form = parse_form(team_setup.TeamForm, await request.form())
-        await team_setup.rename_team(db, actor=user, team_id=team_id, form=form, now=now)
-    except ValidationFailed as failed:
-        return await _team_page(request, db, user, team_id, failed=failed)
-    return redirect_after_post(request, "/admin/teams?renamed=1")
+    return await handle_form(
+        request,
+        team_setup.TeamForm,
+        save=lambda form: team_setup.rename_team(
+            db, actor=user, team_id=team_id, form=form, now=now
+        ),
+        then="/admin/teams?renamed=1",
+        page=lambda form: _team_page(request, db, user, team_id, form),
+    )
 
 
-def _settings_response(
-    request: Request,
-    values: dict[str, Any],
-    *,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
+def _settings_response(request: Request, form: FormState) -> Response:
     context = {
-        "values": values,
-        "errors": errors or {},
+        "values": form.values,
+        "errors": form.errors,
         "defaults": municipal_settings.DEFAULTS,
     }
-    return render(
-        request,
-        "admin/settings.html",
-        context,
-        partial="admin/_settings_form.html",
-        status_code=status_code,
-    )
+    return render(request, "admin/settings.html", context, partial="admin/_settings_form.html")
 
 
 @router.get("/admin/settings")
 @access(Role.admin)
 async def settings_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     current = await municipal_settings.current(db)
-    return _settings_response(request, current.model_dump())
+    return _settings_response(request, FormState(values=current.model_dump()))
 
 
 @router.post("/admin/settings")
 @access(Role.admin)
 async def save_settings(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    try:
-        form = parse_form(municipal_settings.MunicipalSettings, await request.form())
-    except ValidationFailed as failed:
-        return _settings_response(request, failed.values, errors=failed.errors, status_code=422)
-    await municipal_settings.update(db, actor=user, form=form, now=now)
-    return redirect_after_post(
-        request, "/admin/settings?saved=1", target="#settings-form", swap="outerHTML"
+    return await handle_form(
+        request,
+        municipal_settings.MunicipalSettings,
+        save=lambda form: municipal_settings.update(db, actor=user, form=form, now=now),
+        then="/admin/settings?saved=1",
+        page=lambda form: _settings_response(request, form),
+        target="#settings-form",
+        swap="outerHTML",
     )
 
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
 from app.services.admin import staff_members
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
@@ -23,20 +23,18 @@ async def _staff_page(
     request: Request,
     db: SessionDep,
     user: User,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, object] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    form = form or FormState()
     staff = await staff_members.staff_list(db, actor=user)
     teams = await staff_members.teams(db)
     context = {
         "staff": staff,
         "team_options": [(t.id, t.name) for t in teams],
-        "errors": errors or {},
-        "values": values or {},
+        "errors": form.errors,
+        "values": form.values,
     }
-    return render(request, "identity/admin_staff.html", context, status_code=status_code)
+    return render(request, "identity/admin_staff.html", context)
 
 
 @router.get("/admin/staff")
@@ -48,14 +46,13 @@ async def staff_page(request: Request, db: SessionDep, user: CurrentUser) -> Res
 @router.post("/admin/staff")
 @access(Role.admin)
 async def add_staff(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    try:
-        form = parse_form(staff_members.StaffForm, await request.form())
-        await staff_members.add_staff(db, actor=user, form=form, now=now)
-    except ValidationFailed as exc:
-        return await _staff_page(
-            request, db, user, errors=exc.errors, values=exc.values, status_code=422
-        )
-    return redirect_after_post(request, "/admin/staff?added=1")
+    return await handle_form(
+        request,
+        staff_members.StaffForm,
+        save=lambda form: staff_members.add_staff(db, actor=user, form=form, now=now),
+        then="/admin/staff?added=1",
+        page=lambda form: _staff_page(request, db, user, form),
+    )
 
 
 @router.post("/admin/users/{user_id}/end-sessions")
@@ -72,17 +69,27 @@ async def end_sessions(
 async def audit_page(request: Request, now: Now) -> Response:
     today = in_copenhagen(now).date()
     values = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
-    return render(request, "identity/admin_audit.html", {"values": values, "errors": {}})
+    return _audit_page(request, FormState(values=values))
+
+
+def _audit_page(request: Request, form: FormState) -> Response:
+    context = {"values": form.values, "errors": form.errors}
+    return render(request, "identity/admin_audit.html", context)
 
 
 @router.get("/admin/audit.csv")
 @access(Role.admin)
 async def audit_csv(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    try:
-        period = parse_form(staff_members.AuditPeriod, dict(request.query_params))
-    except ValidationFailed as exc:
-        context = {"values": exc.values, "errors": exc.errors}
-        return render(request, "identity/admin_audit.html", context, status_code=422)
+    return await handle_form(
+        request,
+        staff_members.AuditPeriod,
+        save=lambda period: _audit_csv(db, user, period),
+        page=lambda form: _audit_page(request, form),
+        data=dict(request.query_params),
+    )
+
+
+async def _audit_csv(db: SessionDep, user: User, period: staff_members.AuditPeriod) -> Response:
     text = await staff_members.audit_csv(db, actor=user, period=period)
     filename = f"trinvis-audit-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(

@@ -4,6 +4,7 @@ HTTP only; the rules live in app/services/plan/appointments.py, agenda.py and ca
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -11,14 +12,14 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import NotFound
 from app.models import Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.services.plan import agenda, appointments, calendar
 from app.services.plan.agenda import AgendaInput
 from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
@@ -38,7 +39,7 @@ def _host(request: Request) -> str:
 async def my_appointments(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
-    return render(request, "appointments/youth.html", await _youth_context(db, user, now))
+    return await _youth_page(request, db, user, now)
 
 
 @router.post("/appointments/{appointment_id}/answer")
@@ -46,15 +47,17 @@ async def my_appointments(
 async def answer_appointment(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, appointment_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(AnswerInput, form)
-    except ValidationFailed as exc:
-        context = await _youth_context(db, user, now, answer=FormState.failed(exc, form))
-        context["answer_for"] = appointment_id
-        return render(request, "appointments/youth.html", context, status_code=422)
-    await appointments.answer(db, actor=user, appointment_id=appointment_id, data=data, now=now)
-    return redirect_after_post(request, "/appointments")
+    return await handle_form(
+        request,
+        AnswerInput,
+        save=lambda data: appointments.answer(
+            db, actor=user, appointment_id=appointment_id, data=data, now=now
+        ),
+        then="/appointments",
+        page=lambda form: _youth_page(
+            request, db, user, now, answer=form, answer_for=appointment_id
+        ),
+    )
 
 
 @router.get("/appointments/{appointment_id}.ics")
@@ -74,14 +77,14 @@ async def appointment_ics(
 async def add_agenda_item(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(AgendaInput, form)
-    except ValidationFailed as exc:
-        context = await _youth_context(db, user, now, agenda_form=FormState.failed(exc, form))
-        return render(request, "appointments/youth.html", context, status_code=422)
-    await agenda.add_item(db, actor=user, data=data, client_key=client_key_of(form), now=now)
-    return redirect_after_post(request, "/appointments#agenda")
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        AgendaInput,
+        save=lambda data: agenda.add_item(db, actor=user, data=data, client_key=key, now=now),
+        then="/appointments#agenda",
+        page=lambda form: _youth_page(request, db, user, now, agenda_form=form),
+    )
 
 
 @router.post("/agenda/{item_id}/remove")
@@ -131,6 +134,7 @@ async def _youth_context(
     now: Now,
     *,
     answer: FormState | None = None,
+    answer_for: int | None = None,
     agenda_form: FormState | None = None,
 ) -> dict[str, Any]:
     return {
@@ -138,10 +142,17 @@ async def _youth_context(
         "feed": await calendar.active_feed(db, actor=user),
         "feed_url": None,
         "answer": answer or FormState(),
-        "answer_for": None,
+        "answer_for": answer_for,
         "agenda_form": agenda_form or FormState(),
         "now": now,
     }
+
+
+async def _youth_page(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, **forms: Any
+) -> Response:
+    context = await _youth_context(db, user, now, **forms)
+    return render(request, "appointments/youth.html", context)
 
 
 # The guide -------------------------------------------------------------------------
@@ -154,8 +165,14 @@ GUIDE = "/guide/youth/{youth_id}/appointments"
 async def guide_appointments(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
+    return await _guide_page(request, db, user, now, youth_id, FormState())
+
+
+async def _guide_page(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, form: FormState
+) -> Response:
     schedule = await appointments.guide_schedule(db, actor=user, youth_id=youth_id, now=now)
-    return render(request, "appointments/guide.html", {"schedule": schedule, "form": FormState()})
+    return render(request, "appointments/guide.html", {"schedule": schedule, "form": form})
 
 
 @router.post(GUIDE)
@@ -163,17 +180,16 @@ async def guide_appointments(
 async def guide_create_appointment(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(AppointmentInput, form)
-        await appointments.create(
-            db, actor=user, youth_id=youth_id, data=data, client_key=client_key_of(form), now=now
-        )
-    except ValidationFailed as exc:
-        schedule = await appointments.guide_schedule(db, actor=user, youth_id=youth_id, now=now)
-        context = {"schedule": schedule, "form": FormState.failed(exc, form)}
-        return render(request, "appointments/guide.html", context, status_code=422)
-    return redirect_after_post(request, GUIDE.format(youth_id=youth_id))
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        AppointmentInput,
+        save=lambda data: appointments.create(
+            db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
+        ),
+        then=GUIDE.format(youth_id=youth_id),
+        page=lambda form: _guide_page(request, db, user, now, youth_id, form),
+    )
 
 
 @router.get(GUIDE + "/{appointment_id}/move")
@@ -186,11 +202,25 @@ async def guide_move_form(
     youth_id: int,
     appointment_id: int,
 ) -> Response:
+    return await _move_page(request, db, user, now, youth_id, appointment_id)
+
+
+async def _move_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    appointment_id: int,
+    form: FormState | None = None,
+    **shown: Any,
+) -> Response:
     schedule = await appointments.guide_schedule(db, actor=user, youth_id=youth_id, now=now)
     appointment = _one(schedule, appointment_id)
-    local = in_copenhagen(appointment.starts_at)
-    values = {"on": local.date().isoformat(), "at": local.strftime("%H:%M")}
-    context = {"schedule": schedule, "appointment": appointment, "form": FormState(values=values)}
+    if form is None:
+        local = in_copenhagen(appointment.starts_at)
+        form = FormState(values={"on": local.date().isoformat(), "at": local.strftime("%H:%M")})
+    context = {"schedule": schedule, "appointment": appointment, "form": form, **shown}
     return render(request, "appointments/move.html", context)
 
 
@@ -205,10 +235,13 @@ async def guide_move(
     appointment_id: int,
     version: Annotated[int, Form()],
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(WhenInput, form)
-        await appointments.move(
+    def page(form: FormState, **shown: Any) -> Awaitable[Response]:
+        return _move_page(request, db, user, now, youth_id, appointment_id, form, **shown)
+
+    return await handle_form(
+        request,
+        WhenInput,
+        save=lambda data: appointments.move(
             db,
             actor=user,
             youth_id=youth_id,
@@ -216,24 +249,12 @@ async def guide_move(
             data=data,
             version=version,
             now=now,
-        )
-    except (ValidationFailed, Conflict) as exc:
-        schedule = await appointments.guide_schedule(db, actor=user, youth_id=youth_id, now=now)
-        appointment = _one(schedule, appointment_id)
-        state = (
-            FormState.failed(exc, form)
-            if isinstance(exc, ValidationFailed)
-            else FormState(values=dict(form))
-        )
-        context = {
-            "schedule": schedule,
-            "appointment": appointment,
-            "form": state,
-            "changed": isinstance(exc, Conflict),
-            "version": version if isinstance(exc, ValidationFailed) else appointment.version,
-        }
-        return render(request, "appointments/move.html", context, status_code=exc.status_code)
-    return redirect_after_post(request, GUIDE.format(youth_id=youth_id))
+        ),
+        then=GUIDE.format(youth_id=youth_id),
+        page=lambda form: page(form, changed=False, version=version),
+        # Someone moved it first: the appointment as it is now, with its current version.
+        changed=lambda form: page(form, changed=True),
+    )
 
 
 @router.post(GUIDE + "/{appointment_id}/cancel")

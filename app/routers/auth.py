@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
 from app.security.sessions import clear_session_cookie, set_session_cookie
 from app.services.identity import accounts, oidc_sign_in
+from app.web.form_state import FormState
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.templating import render
 
@@ -32,8 +33,7 @@ async def login_context(
     db: SessionDep,
     *,
     next_path: str = "/",
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
+    form: FormState | None = None,
 ) -> dict[str, Any]:
     """What the login page shows: the code form always, staff and demo sign-in when on."""
     settings = request.app.state.settings
@@ -43,8 +43,8 @@ async def login_context(
         "next": next_path,
         "staff_oidc": settings.staff_oidc_enabled,
         "citizen_oidc": settings.citizen_oidc_enabled,
-        "errors": errors or {},
-        "values": values or {},
+        "errors": form.errors if form else {},
+        "values": form.values if form else {},
     }
 
 

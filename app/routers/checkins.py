@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
-from app.models import Role
+from app.models import CheckIn, Role
 from app.security.access import CurrentUser, Now, access
 from app.services.checkins import answering, guide_side, history
 from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
-from app.web.forms import parse_form
-from app.web.htmx import redirect_after_post
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -24,26 +24,66 @@ def _new_client_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def _form_context(
-    instrument: answering.InstrumentVersion,
-    *,
-    action: str,
-    back: str,
+async def _form_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int | None,
+    code: str,
     client_key: str,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    together_with: str | None = None,
-) -> dict[str, Any]:
-    return {
+    form: FormState | None = None,
+) -> Response:
+    """The check-in form: the young person's own, or with `youth_id` the guide's to fill in
+    together. It posts back to where "back" goes; a form shown again keeps its key."""
+    together_with = None
+    if youth_id is None:
+        instrument, action = await answering.current_instrument(db, code), "/checkins"
+    else:
+        person, instrument = await guide_side.together_form(
+            db, actor=user, youth_id=youth_id, code=code, now=now
+        )
+        action, together_with = _guide_url(youth_id), person.name
+    form = form or FormState()
+    context = {
         "instrument": instrument,
         "definition": instrument.definition,
         "action": action,
-        "back": back,
+        "back": action,
         "client_key": client_key,
-        "errors": errors or {},
-        "values": values or {},
+        "errors": form.errors,
+        "values": form.values,
         "together_with": together_with,
     }
+    return render(request, "checkins/form.html", context)
+
+
+async def _submit(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int | None,
+    then: str | Callable[[CheckIn], str],
+) -> Response:
+    """One check-in answered; refused answers come back marked, under the key they came with."""
+    posted = await request.form()
+    code, client_key = str(posted.get("instrument", "")), str(posted.get("client_key", ""))
+    return await handle_form(
+        request,
+        answering.answers_from_form,
+        save=lambda answers: answering.submit(
+            db,
+            actor=user,
+            youth_id=youth_id,
+            code=code,
+            answers=answers,
+            client_key=client_key,
+            now=now,
+        ),
+        then=then,
+        page=lambda form: _form_page(request, db, user, now, youth_id, code, client_key, form),
+    )
 
 
 # The young person --------------------------------------------------------------------
@@ -58,42 +98,16 @@ async def overview(request: Request, db: SessionDep, user: CurrentUser, now: Now
 
 @router.get("/checkins/new/{code}")
 @access(Role.youth)
-async def answer_form(request: Request, db: SessionDep, user: CurrentUser, code: str) -> Response:
-    instrument = await answering.current_instrument(db, code)
-    context = _form_context(
-        instrument, action="/checkins", back="/checkins", client_key=_new_client_key()
-    )
-    return render(request, "checkins/form.html", context)
+async def answer_form(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, code: str
+) -> Response:
+    return await _form_page(request, db, user, now, None, code, _new_client_key())
 
 
 @router.post("/checkins")
 @access(Role.youth)
 async def submit(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    form = await request.form()
-    code = str(form.get("instrument", ""))
-    client_key = str(form.get("client_key", ""))
-    try:
-        checkin = await answering.submit(
-            db,
-            actor=user,
-            youth_id=None,
-            code=code,
-            answers=answering.answers_from_form(form),
-            client_key=client_key,
-            now=now,
-        )
-    except ValidationFailed as failed:
-        instrument = await answering.current_instrument(db, code)
-        context = _form_context(
-            instrument,
-            action="/checkins",
-            back="/checkins",
-            client_key=client_key,
-            errors=failed.errors,
-            values=failed.values,
-        )
-        return render(request, "checkins/form.html", context, status_code=422)
-    return redirect_after_post(request, f"/checkins/{checkin.id}")
+    return await _submit(request, db, user, now, None, lambda checkin: f"/checkins/{checkin.id}")
 
 
 @router.get("/checkins/{checkin_id:int}")
@@ -122,8 +136,7 @@ def _guide_url(youth_id: int) -> str:
 async def guide_youth(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    view = await guide_side.guide_view(db, actor=user, youth_id=youth_id, now=now)
-    return render(request, "checkins/guide_youth.html", {"view": view, "now": now})
+    return await _guide_page(request, db, user, now, youth_id)
 
 
 @router.get("/guide/youth/{youth_id}/checkins/new/{code}")
@@ -131,17 +144,7 @@ async def guide_youth(
 async def together_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, code: str
 ) -> Response:
-    person, instrument = await guide_side.together_form(
-        db, actor=user, youth_id=youth_id, code=code, now=now
-    )
-    context = _form_context(
-        instrument,
-        action=_guide_url(youth_id),
-        back=_guide_url(youth_id),
-        client_key=_new_client_key(),
-        together_with=person.name,
-    )
-    return render(request, "checkins/form.html", context)
+    return await _form_page(request, db, user, now, youth_id, code, _new_client_key())
 
 
 @router.post("/guide/youth/{youth_id}/checkins")
@@ -149,42 +152,16 @@ async def together_form(
 async def submit_together(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    code = str(form.get("instrument", ""))
-    client_key = str(form.get("client_key", ""))
-    try:
-        await answering.submit(
-            db,
-            actor=user,
-            youth_id=youth_id,
-            code=code,
-            answers=answering.answers_from_form(form),
-            client_key=client_key,
-            now=now,
-        )
-    except ValidationFailed as failed:
-        person, instrument = await guide_side.together_form(
-            db, actor=user, youth_id=youth_id, code=code, now=now
-        )
-        context = _form_context(
-            instrument,
-            action=_guide_url(youth_id),
-            back=_guide_url(youth_id),
-            client_key=client_key,
-            errors=failed.errors,
-            values=failed.values,
-            together_with=person.name,
-        )
-        return render(request, "checkins/form.html", context, status_code=422)
-    return redirect_after_post(request, _guide_url(youth_id))
+    return await _submit(request, db, user, now, youth_id, _guide_url(youth_id))
 
 
-async def _guide_page_with_errors(
-    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, **errors: Any
+async def _guide_page(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, **forms: Any
 ) -> Response:
+    """The guide's page with one of its forms shown again (`ack_*` or `cadence_*`)."""
     view = await guide_side.guide_view(db, actor=user, youth_id=youth_id, now=now)
-    context = {"view": view, "now": now, **errors}
-    return render(request, "checkins/guide_youth.html", context, status_code=422)
+    context = {"view": view, "now": now, **forms}
+    return render(request, "checkins/guide_youth.html", context)
 
 
 @router.post("/guide/youth/{youth_id}/checkins/alerts/{alert_id}/acknowledge")
@@ -192,24 +169,28 @@ async def _guide_page_with_errors(
 async def acknowledge(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, alert_id: int
 ) -> Response:
-    try:
-        form = parse_form(AcknowledgeForm, await request.form())
-    except ValidationFailed as failed:
+    async def page(form: FormState) -> Response:
         await guide_side.alert_of(db, actor=user, youth_id=youth_id, alert_id=alert_id, now=now)
-        return await _guide_page_with_errors(
+        return await _guide_page(
             request,
             db,
             user,
             now,
             youth_id,
             ack_alert_id=alert_id,
-            ack_errors=failed.errors,
-            ack_values=failed.values,
+            ack_errors=form.errors,
+            ack_values=form.values,
         )
-    await guide_side.acknowledge(
-        db, actor=user, youth_id=youth_id, alert_id=alert_id, form=form, now=now
+
+    return await handle_form(
+        request,
+        AcknowledgeForm,
+        save=lambda form: guide_side.acknowledge(
+            db, actor=user, youth_id=youth_id, alert_id=alert_id, form=form, now=now
+        ),
+        then=_guide_url(youth_id),
+        page=page,
     )
-    return redirect_after_post(request, _guide_url(youth_id))
 
 
 @router.post("/guide/youth/{youth_id}/checkins/cadence")
@@ -217,17 +198,14 @@ async def acknowledge(
 async def cadence(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    try:
-        form = parse_form(CadenceForm, await request.form())
-    except ValidationFailed as failed:
-        return await _guide_page_with_errors(
-            request,
-            db,
-            user,
-            now,
-            youth_id,
-            cadence_errors=failed.errors,
-            cadence_values=failed.values,
-        )
-    await guide_side.set_cadence(db, actor=user, youth_id=youth_id, form=form, now=now)
-    return redirect_after_post(request, _guide_url(youth_id))
+    return await handle_form(
+        request,
+        CadenceForm,
+        save=lambda form: guide_side.set_cadence(
+            db, actor=user, youth_id=youth_id, form=form, now=now
+        ),
+        then=_guide_url(youth_id),
+        page=lambda form: _guide_page(
+            request, db, user, now, youth_id, cadence_errors=form.errors, cadence_values=form.values
+        ),
+    )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request, Response
 
 from app.clock import copenhagen_today
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import (
     CallOutcome,
     CourseEndOutcome,
@@ -20,8 +19,8 @@ from app.models import (
 )
 from app.security.access import CurrentUser, Now, access
 from app.services.followups import call_list, enrollments, prompts
-from app.web.forms import parse_form
-from app.web.htmx import redirect_after_post
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -41,7 +40,7 @@ async def current_follow_up(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
     prompt = await prompts.open_prompt(db, actor=user, now=now)
-    return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
+    return _answer_page(request, prompt, FormState())
 
 
 @router.get("/followups/{follow_up_id}")
@@ -50,7 +49,7 @@ async def follow_up_page(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, follow_up_id: int
 ) -> Response:
     prompt = await prompts.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
-    return render(request, "followups/answer.html", {"prompt": prompt, "errors": {}, "values": {}})
+    return _answer_page(request, prompt, FormState())
 
 
 @router.post("/followups/{follow_up_id}")
@@ -58,38 +57,43 @@ async def follow_up_page(
 async def answer_follow_up(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, follow_up_id: int
 ) -> Response:
-    data = await request.form()
-    try:
-        form = parse_form(prompts.AnswerForm, data)
-    except ValidationFailed as failed:
+    async def page(form: FormState) -> Response:
         prompt = await prompts.prompt_for(db, actor=user, follow_up_id=follow_up_id, now=now)
-        return render(
-            request,
-            "followups/answer.html",
-            {"prompt": prompt, "errors": failed.errors, "values": failed.values},
-            partial="home/_followup_card.html",
-            status_code=422,
-        )
-    await prompts.answer(db, actor=user, follow_up_id=follow_up_id, form=form, now=now)
-    return redirect_after_post(request, f"/followups/{follow_up_id}")
+        return _answer_page(request, prompt, form, partial="home/_followup_card.html")
 
-
-def _call_page(
-    request: Request, calls: call_list.CallList, errors: dict[int, Any], status_code: int = 200
-) -> Response:
-    return render(
+    return await handle_form(
         request,
-        "followups/calls.html",
-        {"calls": calls, "row_errors": errors, **CHOICES},
-        status_code=status_code,
+        prompts.AnswerForm,
+        save=lambda form: prompts.answer(
+            db, actor=user, follow_up_id=follow_up_id, form=form, now=now
+        ),
+        then=f"/followups/{follow_up_id}",
+        page=page,
     )
+
+
+def _answer_page(
+    request: Request,
+    prompt: prompts.FollowUpPrompt | None,
+    form: FormState,
+    partial: str | None = None,
+) -> Response:
+    context = {"prompt": prompt, "errors": form.errors, "values": form.values}
+    return render(request, "followups/answer.html", context, partial=partial)
+
+
+async def _call_page(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, rows: dict[int, FormState]
+) -> Response:
+    """The call list; `rows` are the forms shown again, by young person."""
+    calls = await call_list.call_list(db, actor=user, now=now)
+    return render(request, "followups/calls.html", {"calls": calls, "row_errors": rows, **CHOICES})
 
 
 @router.get("/guide/calls")
 @access(Role.guide)
 async def calls_page(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    calls = await call_list.call_list(db, actor=user, now=now)
-    return _call_page(request, calls, {})
+    return await _call_page(request, db, user, now, {})
 
 
 @router.post("/guide/calls/{youth_id}")
@@ -97,15 +101,15 @@ async def calls_page(request: Request, db: SessionDep, user: CurrentUser, now: N
 async def record_call(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    data = await request.form()
-    try:
-        form = parse_form(call_list.CallForm, data)
-    except ValidationFailed as failed:
-        calls = await call_list.call_list(db, actor=user, now=now)
-        errors = {youth_id: {"errors": failed.errors, "values": failed.values}}
-        return _call_page(request, calls, errors, status_code=422)
-    await call_list.record_call(db, actor=user, youth_id=youth_id, form=form, now=now)
-    return redirect_after_post(request, f"/guide/calls#call-{youth_id}")
+    return await handle_form(
+        request,
+        call_list.CallForm,
+        save=lambda form: call_list.record_call(
+            db, actor=user, youth_id=youth_id, form=form, now=now
+        ),
+        then=f"/guide/calls#call-{youth_id}",
+        page=lambda form: _call_page(request, db, user, now, {youth_id: form}),
+    )
 
 
 async def _youth_page(
@@ -114,31 +118,28 @@ async def _youth_page(
     user: CurrentUser,
     now: Now,
     youth_id: int,
-    *,
-    failed: tuple[str, ValidationFailed] | None = None,
+    **refused: FormState,
 ) -> Response:
+    """The young person's follow-ups with its three forms (`start`, `schedule`, `end`); a
+    form shown again keeps its fresh values where the refusal says nothing."""
     data = await enrollments.youth_followups(db, actor=user, youth_id=youth_id, now=now)
-    forms: dict[str, dict[str, Any]] = {
+    fresh: dict[str, dict[str, Any]] = {
         "start": {
-            "errors": {},
-            "values": {
-                **await enrollments.default_schedule(db),
-                "kind": "education",
-                "starts_on": copenhagen_today(now).isoformat(),
-                "client_key": secrets.token_urlsafe(16),
-            },
+            **await enrollments.default_schedule(db),
+            "kind": "education",
+            "starts_on": copenhagen_today(now).isoformat(),
+            "client_key": secrets.token_urlsafe(16),
         },
-        "schedule": {"errors": {}, "values": await _schedule_values(db, data)},
-        "end": {"errors": {}, "values": {"ended_on": copenhagen_today(now).isoformat()}},
+        "schedule": await _schedule_values(db, data),
+        "end": {"ended_on": copenhagen_today(now).isoformat()},
     }
-    if failed is not None:
-        name, error = failed
-        forms[name] = {"errors": error.errors, "values": {**forms[name]["values"], **error.values}}
+    forms = {name: FormState(values=values) for name, values in fresh.items()}
+    for name, form in refused.items():
+        forms[name] = FormState(values={**fresh[name], **form.values}, errors=form.errors)
     return render(
         request,
         "followups/youth.html",
         {"data": data, "forms": forms, "today": copenhagen_today(now), "now": now, **CHOICES},
-        status_code=422 if failed else 200,
     )
 
 
@@ -165,12 +166,15 @@ async def youth_followups(
 async def register_start(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    try:
-        form = parse_form(enrollments.StartForm, await request.form())
-    except ValidationFailed as failed:
-        return await _youth_page(request, db, user, now, youth_id, failed=("start", failed))
-    await enrollments.register_start(db, actor=user, youth_id=youth_id, form=form, now=now)
-    return redirect_after_post(request, f"/guide/youth/{youth_id}/followups")
+    return await handle_form(
+        request,
+        enrollments.StartForm,
+        save=lambda form: enrollments.register_start(
+            db, actor=user, youth_id=youth_id, form=form, now=now
+        ),
+        then=f"/guide/youth/{youth_id}/followups",
+        page=lambda form: _youth_page(request, db, user, now, youth_id, start=form),
+    )
 
 
 @router.post("/guide/youth/{youth_id}/schedule")
@@ -178,12 +182,15 @@ async def register_start(
 async def change_schedule(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    try:
-        form = parse_form(enrollments.ScheduleForm, await request.form())
-    except ValidationFailed as failed:
-        return await _youth_page(request, db, user, now, youth_id, failed=("schedule", failed))
-    await enrollments.change_schedule(db, actor=user, youth_id=youth_id, form=form, now=now)
-    return redirect_after_post(request, f"/guide/youth/{youth_id}/followups")
+    return await handle_form(
+        request,
+        enrollments.ScheduleForm,
+        save=lambda form: enrollments.change_schedule(
+            db, actor=user, youth_id=youth_id, form=form, now=now
+        ),
+        then=f"/guide/youth/{youth_id}/followups",
+        page=lambda form: _youth_page(request, db, user, now, youth_id, schedule=form),
+    )
 
 
 @router.post("/guide/youth/{youth_id}/course-end")
@@ -191,9 +198,12 @@ async def change_schedule(
 async def end_course(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    try:
-        form = parse_form(enrollments.CourseEndForm, await request.form())
-        await enrollments.end_course(db, actor=user, youth_id=youth_id, form=form, now=now)
-    except ValidationFailed as failed:
-        return await _youth_page(request, db, user, now, youth_id, failed=("end", failed))
-    return redirect_after_post(request, f"/guide/youth/{youth_id}/followups")
+    return await handle_form(
+        request,
+        enrollments.CourseEndForm,
+        save=lambda form: enrollments.end_course(
+            db, actor=user, youth_id=youth_id, form=form, now=now
+        ),
+        then=f"/guide/youth/{youth_id}/followups",
+        page=lambda form: _youth_page(request, db, user, now, youth_id, end=form),
+    )

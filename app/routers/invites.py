@@ -7,45 +7,49 @@ import secrets
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import set_session_cookie
 from app.services.identity import invites
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
-from app.web.htmx import full_redirect, redirect_after_post
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
+from app.web.htmx import full_redirect
 from app.web.templating import render
 
 router = APIRouter()
 
 
-def _form_page(
-    request: Request, errors: dict[str, str], values: dict[str, object], status_code: int = 200
-) -> Response:
-    context = {"errors": errors, "values": values, "groups": list(ReadinessGroup)}
-    return render(request, "identity/invite_form.html", context, status_code=status_code)
+def _form_page(request: Request, form: FormState) -> Response:
+    """The invite form; one shown again keeps the key it was sent with (or gets one)."""
+    key = form.values.get("client_key") or secrets.token_urlsafe(16)
+    context = {
+        "errors": form.errors,
+        "values": {**form.values, "client_key": key},
+        "groups": list(ReadinessGroup),
+    }
+    return render(request, "identity/invite_form.html", context)
 
 
 @router.get("/guide/invite")
 @access(Role.guide)
 async def invite_form(request: Request) -> Response:
-    return _form_page(request, {}, {"client_key": secrets.token_urlsafe(16)})
+    return _form_page(request, FormState())
 
 
 @router.post("/guide/invite")
 @access(Role.guide)
 async def send_invite(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    raw = await request.form()
-    try:
-        form = parse_form(invites.InviteForm, raw)
-        await invites.invite_youth(
-            db, actor=user, form=form, base_url=request.app.state.settings.public_base_url, now=now
-        )
-    except ValidationFailed as exc:
-        values = {**exc.values, "client_key": raw.get("client_key") or secrets.token_urlsafe(16)}
-        return _form_page(request, exc.errors, values, status_code=422)
-    return redirect_after_post(request, "/guide/invite/sent")
+    base_url = request.app.state.settings.public_base_url
+    return await handle_form(
+        request,
+        invites.InviteForm,
+        save=lambda form: invites.invite_youth(
+            db, actor=user, form=form, base_url=base_url, now=now
+        ),
+        then="/guide/invite/sent",
+        page=lambda form: _form_page(request, form),
+    )
 
 
 @router.get("/guide/invite/sent")

@@ -16,7 +16,8 @@ from app.security.access import CurrentUser, Now, access
 from app.security.sessions import clear_session_cookie
 from app.services.identity import my_data, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import full_redirect, redirect_after_post
 from app.web.sign_in_forms import AddressForm, ConfirmForm
 from app.web.templating import render
@@ -136,14 +137,12 @@ async def _contact_page(
     db: SessionDep,
     user: CurrentUser,
     now: Now,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    form = form or FormState()
     pending = await one_time_codes.pending_contact_change(db, actor=user, now=now)
-    context = {"me": user, "pending": pending, "errors": errors or {}, "values": values or {}}
-    return render(request, "identity/contact.html", context, status_code=status_code)
+    context = {"me": user, "pending": pending, "errors": form.errors, "values": form.values}
+    return render(request, "identity/contact.html", context)
 
 
 @router.get("/me/contact")
@@ -155,23 +154,28 @@ async def contact_page(request: Request, db: SessionDep, user: CurrentUser, now:
 @router.post("/me/contact")
 @access(Role.youth)
 async def change_contact(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    try:
-        form = parse_form(AddressForm, await request.form())
-        address = one_time_codes.parse_address(form.address)
-        assert address is not None
-        await one_time_codes.request_contact_change(
-            db,
-            actor=user,
-            secret=request.app.state.settings.secret_key,
-            new=address,
-            ip=client_ip(request),
-            now=now,
-        )
-    except ValidationFailed as exc:
-        return await _contact_page(
-            request, db, user, now, errors=exc.errors, values=exc.values, status_code=422
-        )
-    return redirect_after_post(request, "/me/contact")
+    return await handle_form(
+        request,
+        AddressForm,
+        save=lambda form: _ask_contact_change(request, db, user, now, form),
+        then="/me/contact",
+        page=lambda form: _contact_page(request, db, user, now, form),
+    )
+
+
+async def _ask_contact_change(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, form: AddressForm
+) -> None:
+    address = one_time_codes.parse_address(form.address)
+    assert address is not None
+    await one_time_codes.request_contact_change(
+        db,
+        actor=user,
+        secret=request.app.state.settings.secret_key,
+        new=address,
+        ip=client_ip(request),
+        now=now,
+    )
 
 
 @router.post("/me/contact/confirm")
@@ -179,16 +183,22 @@ async def change_contact(request: Request, db: SessionDep, user: CurrentUser, no
 async def confirm_contact(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
-    try:
-        form = parse_form(ConfirmForm, await request.form())
-    except ValidationFailed as exc:
-        return await _contact_page(
-            request, db, user, now, errors=exc.errors, values=exc.values, status_code=422
-        )
+    return await handle_form(
+        request,
+        ConfirmForm,
+        save=lambda form: _confirm_contact_change(request, db, user, now, form),
+        then="/me/contact?changed=1",
+        page=lambda form: _contact_page(request, db, user, now, form),
+    )
+
+
+async def _confirm_contact_change(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, form: ConfirmForm
+) -> None:
     changed = await one_time_codes.confirm_contact_change(
         db, actor=user, secret=request.app.state.settings.secret_key, code=form.code, now=now
     )
     if not changed:
-        errors = {"code": gettext(one_time_codes.WRONG_CODE)}
-        return await _contact_page(request, db, user, now, errors=errors, status_code=422)
-    return redirect_after_post(request, "/me/contact?changed=1")
+        # The service returns a wrong code rather than raising it, so the tries it counted
+        # are committed whoever calls it. The wrong code is cleared to be typed again.
+        raise ValidationFailed({"code": gettext(one_time_codes.WRONG_CODE)}, {"code": ""})

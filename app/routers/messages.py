@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.db import SessionDep, read_only_sessionmaker, sessionmaker
-from app.errors import ValidationFailed
 from app.models import Role
 from app.realtime import sse
 from app.realtime.hub import SessionFactory, hub
@@ -16,7 +15,8 @@ from app.security.access import CurrentUser, Now, access
 from app.services.messages import conversation, inbox, pages, snippets
 from app.services.messages.conversation import MessageView
 from app.services.messages.pages import StreamBatch, StreamScope
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import Page, handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import is_htmx, render, render_fragment
 
@@ -24,6 +24,7 @@ router = APIRouter()
 
 BodyField = Annotated[str | None, Form()]
 KeyField = Annotated[str | None, Form()]
+COMPOSER = "messages/_composer.html"
 
 
 def stream_sessions() -> SessionFactory:
@@ -62,26 +63,12 @@ async def youth_send(
 ) -> Response:
     youth = await conversation.youth_of(db, user)
     assert youth.id is not None
-    try:
-        sent = await conversation.reply(
-            db, actor=user, youth_id=youth.id, body=body, client_key=client_key, now=now
-        )
-    except ValidationFailed as failed:
+
+    async def page(form: FormState) -> Response:
         page = await pages.youth_page(db, actor=user, now=now)
-        context = {
-            "page": page,
-            "errors": failed.errors,
-            "values": failed.values,
-            "client_key": conversation.new_client_key(),
-        }
-        return render(
-            request,
-            "messages/youth.html",
-            context,
-            partial="messages/_composer.html",
-            status_code=422,
-        )
-    return _sent(request, sent, "/messages")
+        return _conversation(request, "messages/youth.html", page, form, partial=COMPOSER)
+
+    return await _send(request, db, user, now, youth.id, body, client_key, "/messages", page)
 
 
 @router.post("/messages/read")
@@ -206,26 +193,12 @@ async def guide_send(
     body: BodyField = None,
     client_key: KeyField = None,
 ) -> Response:
-    try:
-        sent = await conversation.reply(
-            db, actor=user, youth_id=youth_id, body=body, client_key=client_key, now=now
-        )
-    except ValidationFailed as failed:
+    async def page(form: FormState) -> Response:
         page = await pages.guide_page(db, actor=user, youth_id=youth_id, now=now)
-        context = {
-            "page": page,
-            "errors": failed.errors,
-            "values": failed.values,
-            "client_key": conversation.new_client_key(),
-        }
-        return render(
-            request,
-            "messages/guide.html",
-            context,
-            partial="messages/_composer.html",
-            status_code=422,
-        )
-    return _sent(request, sent, f"/guide/youth/{youth_id}/messages")
+        return _conversation(request, "messages/guide.html", page, form, partial=COMPOSER)
+
+    url = f"/guide/youth/{youth_id}/messages"
+    return await _send(request, db, user, now, youth_id, body, client_key, url, page)
 
 
 @router.post("/guide/youth/{youth_id}/messages/read")
@@ -235,6 +208,42 @@ async def guide_read(
 ) -> Response:
     await conversation.read_up_to(db, actor=user, youth_id=youth_id, up_to_id=up_to, now=now)
     return Response(status_code=204)
+
+
+async def _send(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    body: str | None,
+    client_key: str | None,
+    url: str,
+    page: Page,
+) -> Response:
+    """One message sent; `conversation.reply` checks the body and key as they were posted."""
+    return await handle_form(
+        request,
+        lambda fields: fields,
+        save=lambda _: conversation.reply(
+            db, actor=user, youth_id=youth_id, body=body, client_key=client_key, now=now
+        ),
+        then=lambda sent: _sent(request, sent, url),
+        page=page,
+    )
+
+
+def _conversation(
+    request: Request, template: str, page: object, form: FormState, *, partial: str
+) -> Response:
+    """The conversation; its composer keeps a refused message, always under a fresh key."""
+    context = {
+        "page": page,
+        "errors": form.errors,
+        "values": form.values,
+        "client_key": conversation.new_client_key(),
+    }
+    return render(request, template, context, partial=partial)
 
 
 def _sent(request: Request, sent: MessageView, url: str) -> Response:
@@ -250,31 +259,32 @@ def _sent(request: Request, sent: MessageView, url: str) -> Response:
 @router.get("/guide/snippets")
 @access(Role.guide)
 async def snippet_list(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    own = await snippets.list_own(db, actor=user)
-    return render(
-        request,
-        "messages/snippets.html",
-        {"snippets": own, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
-    )
+    return await _snippet_page(request, db, user, FormState())
 
 
 @router.post("/guide/snippets")
 @access(Role.guide)
 async def snippet_create(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    data = await request.form()
-    try:
-        form = parse_form(snippets.SnippetForm, data)
-        await snippets.create(db, actor=user, form=form, now=now)
-    except ValidationFailed as failed:
-        own = await snippets.list_own(db, actor=user)
-        context = {
-            "snippets": own,
-            "errors": failed.errors,
-            "values": failed.values,
-            "client_key": conversation.new_client_key(),
-        }
-        return render(request, "messages/snippets.html", context, status_code=422)
-    return redirect_after_post(request, "/guide/snippets")
+    return await handle_form(
+        request,
+        snippets.SnippetForm,
+        save=lambda form: snippets.create(db, actor=user, form=form, now=now),
+        then="/guide/snippets",
+        page=lambda form: _snippet_page(request, db, user, form),
+    )
+
+
+async def _snippet_page(
+    request: Request, db: SessionDep, user: CurrentUser, form: FormState
+) -> Response:
+    own = await snippets.list_own(db, actor=user)
+    context = {
+        "snippets": own,
+        "errors": form.errors,
+        "values": form.values,
+        "client_key": conversation.new_client_key(),
+    }
+    return render(request, "messages/snippets.html", context)
 
 
 @router.post("/guide/snippets/{snippet_id}/delete")

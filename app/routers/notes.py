@@ -6,14 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import notes
 from app.services.plan.notes import NoteInput, ReplyInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
-from app.web.htmx import redirect_after_post
+from app.web.form_views import handle_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -23,10 +21,19 @@ GUIDE = "/guide/youth/{youth_id}/notes"
 @router.get("/notes")
 @access(Role.youth)
 async def my_notes(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    return await _youth_page(request, db, user)
+
+
+async def _youth_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    reply: FormState | None = None,
+    reply_for: int | None = None,
+) -> Response:
     book = await notes.my_notes(db, actor=user)
-    return render(
-        request, "notes/youth.html", {"book": book, "reply": FormState(), "reply_for": None}
-    )
+    context = {"book": book, "reply": reply or FormState(), "reply_for": reply_for}
+    return render(request, "notes/youth.html", context)
 
 
 @router.post("/notes/{note_id}/replies")
@@ -34,17 +41,16 @@ async def my_notes(request: Request, db: SessionDep, user: CurrentUser) -> Respo
 async def reply_to_note(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, note_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(ReplyInput, form)
-    except ValidationFailed as exc:
-        book = await notes.my_notes(db, actor=user)
-        context = {"book": book, "reply": FormState.failed(exc, form), "reply_for": note_id}
-        return render(request, "notes/youth.html", context, status_code=422)
-    await notes.reply(
-        db, actor=user, note_id=note_id, data=data, client_key=client_key_of(form), now=now
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        ReplyInput,
+        save=lambda data: notes.reply(
+            db, actor=user, note_id=note_id, data=data, client_key=key, now=now
+        ),
+        then=f"/notes#note-{note_id}",
+        page=lambda form: _youth_page(request, db, user, reply=form, reply_for=note_id),
     )
-    return redirect_after_post(request, f"/notes#note-{note_id}")
 
 
 @router.get(GUIDE)
@@ -52,8 +58,27 @@ async def reply_to_note(
 async def guide_notes(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
+    return await _guide_page(request, db, user, now, youth_id)
+
+
+async def _guide_page(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    *,
+    form: FormState | None = None,
+    reply: FormState | None = None,
+    reply_for: int | None = None,
+) -> Response:
     book = await notes.guide_notes(db, actor=user, youth_id=youth_id, now=now)
-    context = {"book": book, "form": FormState(), "reply": FormState(), "reply_for": None}
+    context = {
+        "book": book,
+        "form": form or FormState(),
+        "reply": reply or FormState(),
+        "reply_for": reply_for,
+    }
     return render(request, "notes/guide.html", context)
 
 
@@ -62,22 +87,16 @@ async def guide_notes(
 async def guide_write_note(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(NoteInput, form)
-    except ValidationFailed as exc:
-        book = await notes.guide_notes(db, actor=user, youth_id=youth_id, now=now)
-        context = {
-            "book": book,
-            "form": FormState.failed(exc, form),
-            "reply": FormState(),
-            "reply_for": None,
-        }
-        return render(request, "notes/guide.html", context, status_code=422)
-    await notes.write_note(
-        db, actor=user, youth_id=youth_id, data=data, client_key=client_key_of(form), now=now
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        NoteInput,
+        save=lambda data: notes.write_note(
+            db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
+        ),
+        then=GUIDE.format(youth_id=youth_id),
+        page=lambda form: _guide_page(request, db, user, now, youth_id, form=form),
     )
-    return redirect_after_post(request, GUIDE.format(youth_id=youth_id))
 
 
 @router.post(GUIDE + "/{note_id}/replies")
@@ -85,25 +104,15 @@ async def guide_write_note(
 async def guide_reply(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, note_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(ReplyInput, form)
-    except ValidationFailed as exc:
-        book = await notes.guide_notes(db, actor=user, youth_id=youth_id, now=now)
-        context = {
-            "book": book,
-            "form": FormState(),
-            "reply": FormState.failed(exc, form),
-            "reply_for": note_id,
-        }
-        return render(request, "notes/guide.html", context, status_code=422)
-    await notes.reply(
-        db,
-        actor=user,
-        note_id=note_id,
-        data=data,
-        client_key=client_key_of(form),
-        now=now,
-        youth_id=youth_id,
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        ReplyInput,
+        save=lambda data: notes.reply(
+            db, actor=user, note_id=note_id, data=data, client_key=key, now=now, youth_id=youth_id
+        ),
+        then=GUIDE.format(youth_id=youth_id) + f"#note-{note_id}",
+        page=lambda form: _guide_page(
+            request, db, user, now, youth_id, reply=form, reply_for=note_id
+        ),
     )
-    return redirect_after_post(request, GUIDE.format(youth_id=youth_id) + f"#note-{note_id}")

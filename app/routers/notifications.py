@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
+from app.forms import parse_form
 from app.i18n import current_locale
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services import notifications
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
@@ -25,26 +26,25 @@ async def _settings_page(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, object] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    """The choices as saved, or as ticked in a form shown again."""
     view = await notifications.settings_for(db, actor=user, settings=request.app.state.settings)
-    if values is None:
+    if form is None:
         prefs = view.preferences
-        values = {"push": prefs.push, "sms": prefs.sms, "email": prefs.email}
+        ticked = {"push": prefs.push, "sms": prefs.sms, "email": prefs.email}
+    else:
+        ticked = {key: form.values.get(key) == "on" for key in ("push", "sms", "email")}
     return render(
         request,
         "notifications/settings.html",
         {
             "view": view,
-            "errors": errors or {},
-            "values": values,
+            "errors": form.errors if form else {},
+            "values": ticked,
             "saved": request.query_params.get("saved") == "1",
         },
         partial="notifications/_preferences.html",
-        status_code=status_code,
     )
 
 
@@ -59,16 +59,13 @@ async def settings_page(request: Request, db: SessionDep, user: CurrentUser) -> 
 async def save_preferences(
     request: Request, db: SessionDep, user: CurrentUser, now: Now
 ) -> Response:
-    data = dict(await request.form())
-    try:
-        form = parse_form(notifications.PreferencesForm, data)
-    except ValidationFailed as exc:
-        values = {key: exc.values.get(key) == "on" for key in ("push", "sms", "email")}
-        return await _settings_page(
-            request, db, user, errors=exc.errors, values=values, status_code=422
-        )
-    await notifications.save_preferences(db, actor=user, form=form, now=now)
-    return redirect_after_post(request, "/me/notifications?saved=1")
+    return await handle_form(
+        request,
+        notifications.PreferencesForm,
+        save=lambda form: notifications.save_preferences(db, actor=user, form=form, now=now),
+        then="/me/notifications?saved=1",
+        page=lambda form: _settings_page(request, db, user, form),
+    )
 
 
 @router.post("/me/notifications/push-subscription")

@@ -4,19 +4,19 @@ goal.py and history.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
-from app.models import Role, StepStatus
+from app.models import PlanStep, Role, StepStatus
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import goal, history, steps
 from app.services.plan.goal import DirectionInput
-from app.services.plan.steps import Direction, StepChanged, StepInput
+from app.services.plan.steps import Direction, StepInput
 from app.web.form_state import FormState, client_key_of
-from app.web.forms import parse_form
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import is_htmx, render
 
@@ -36,20 +36,24 @@ async def my_plan(request: Request, db: SessionDep, user: CurrentUser) -> Respon
 @router.post("/plan/steps")
 @access(Role.youth)
 async def add_my_step(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    form = await request.form()
     youth = await steps.own_youth(db, actor=user)
-    assert youth.id is not None
-    try:
-        data = parse_form(StepInput, form)
-    except ValidationFailed as exc:
-        context = _youth_context(
-            request, await steps.my_plan(db, actor=user), FormState.failed(exc, form)
-        )
-        return render(request, "plan/youth.html", context, status_code=422)
-    await steps.add_step(
-        db, actor=user, youth_id=youth.id, data=data, client_key=client_key_of(form), now=now
+    youth_id = youth.id
+    assert youth_id is not None
+    key = client_key_of(await request.form())
+
+    async def page(form: FormState) -> Response:
+        context = _youth_context(request, await steps.my_plan(db, actor=user), form)
+        return render(request, "plan/youth.html", context)
+
+    return await handle_form(
+        request,
+        StepInput,
+        save=lambda data: steps.add_step(
+            db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
+        ),
+        then="/plan",
+        page=page,
     )
-    return redirect_after_post(request, "/plan")
 
 
 @router.post("/plan/steps/{step_id}/status")
@@ -103,24 +107,37 @@ async def guide_plan(
     return render(request, "plan/guide.html", context)
 
 
+async def _guide_page_again(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    *,
+    form: FormState | None = None,
+    direction: FormState | None = None,
+) -> Response:
+    """The plan page with one of its forms shown again; the view was audited already."""
+    page = await history.guide_plan_page(db, actor=user, youth_id=youth_id, now=now, audit=False)
+    context = {"page": page, "form": form or FormState(), "direction": direction or FormState()}
+    return render(request, "plan/guide.html", context)
+
+
 @router.post(GUIDE_PLAN + "/steps")
 @access(Role.guide)
 async def guide_add_step(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(StepInput, form)
-    except ValidationFailed as exc:
-        page = await history.guide_plan_page(
-            db, actor=user, youth_id=youth_id, now=now, audit=False
-        )
-        context = {"page": page, "form": FormState.failed(exc, form), "direction": FormState()}
-        return render(request, "plan/guide.html", context, status_code=422)
-    await steps.add_step(
-        db, actor=user, youth_id=youth_id, data=data, client_key=client_key_of(form), now=now
+    key = client_key_of(await request.form())
+    return await handle_form(
+        request,
+        StepInput,
+        save=lambda data: steps.add_step(
+            db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
+        ),
+        then=GUIDE_PLAN.format(youth_id=youth_id),
+        page=lambda form: _guide_page_again(request, db, user, now, youth_id, form=form),
     )
-    return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
 
 
 @router.post(GUIDE_PLAN + "/direction")
@@ -128,17 +145,13 @@ async def guide_add_step(
 async def guide_set_direction(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(DirectionInput, form)
-    except ValidationFailed as exc:
-        page = await history.guide_plan_page(
-            db, actor=user, youth_id=youth_id, now=now, audit=False
-        )
-        context = {"page": page, "form": FormState(), "direction": FormState.failed(exc, form)}
-        return render(request, "plan/guide.html", context, status_code=422)
-    await goal.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now)
-    return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
+    return await handle_form(
+        request,
+        DirectionInput,
+        save=lambda data: goal.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now),
+        then=GUIDE_PLAN.format(youth_id=youth_id),
+        page=lambda form: _guide_page_again(request, db, user, now, youth_id, direction=form),
+    )
 
 
 @router.get(GUIDE_PLAN + "/steps/{step_id}/edit")
@@ -147,13 +160,7 @@ async def guide_edit_step_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, step_id: int
 ) -> Response:
     page = await steps.guide_step_page(db, actor=user, youth_id=youth_id, step_id=step_id, now=now)
-    step = page.step
-    values = {
-        "title": step.title,
-        "description": step.description or "",
-        "due_on": step.due_on or "",
-    }
-    return render(request, "plan/edit_step.html", {"page": page, "form": FormState(values=values)})
+    return _edit_page(request, page, FormState(values=_step_values(page.step)))
 
 
 @router.post(GUIDE_PLAN + "/steps/{step_id}")
@@ -167,33 +174,50 @@ async def guide_edit_step(
     step_id: int,
     version: Annotated[int, Form()],
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(StepInput, form)
-        await steps.edit_step(
+    def again(form: FormState, **shown: Any) -> Awaitable[Response]:
+        return _edit_again(request, db, user, now, youth_id, step_id, form, **shown)
+
+    return await handle_form(
+        request,
+        StepInput,
+        save=lambda data: steps.edit_step(
             db, actor=user, youth_id=youth_id, step_id=step_id, data=data, version=version, now=now
-        )
-    except ValidationFailed as exc:
-        page = await steps.guide_step_page(
-            db, actor=user, youth_id=youth_id, step_id=step_id, now=now, audit=False
-        )
-        context = {"page": page, "form": FormState.failed(exc, form), "version": version}
-        return render(request, "plan/edit_step.html", context, status_code=422)
-    except StepChanged:
-        # Show the version that was saved first, and keep what this person typed beside it.
-        page = await steps.guide_step_page(
-            db, actor=user, youth_id=youth_id, step_id=step_id, now=now, audit=False
-        )
-        step = page.step
-        values = {
-            "title": step.title,
-            "description": step.description or "",
-            "due_on": step.due_on or "",
-        }
-        mine = {k: form.get(k, "") for k in ("title", "description", "due_on")}
-        context = {"page": page, "form": FormState(values=values), "conflict": mine}
-        return render(request, "plan/edit_step.html", context, status_code=409)
-    return redirect_after_post(request, GUIDE_PLAN.format(youth_id=youth_id))
+        ),
+        then=GUIDE_PLAN.format(youth_id=youth_id),
+        page=lambda form: again(form, version=version),
+        changed=lambda form: again(form, conflict=True),
+    )
+
+
+async def _edit_again(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    youth_id: int,
+    step_id: int,
+    form: FormState,
+    *,
+    conflict: bool = False,
+    version: int | None = None,
+) -> Response:
+    """The refused form again; or, when someone saved first, the step as it was saved with
+    what this person typed shown beside it."""
+    page = await steps.guide_step_page(
+        db, actor=user, youth_id=youth_id, step_id=step_id, now=now, audit=False
+    )
+    if conflict:
+        mine = {k: form.values.get(k, "") for k in ("title", "description", "due_on")}
+        return _edit_page(request, page, FormState(values=_step_values(page.step)), conflict=mine)
+    return _edit_page(request, page, form, version=version)
+
+
+def _edit_page(request: Request, page: steps.StepPage, form: FormState, **shown: Any) -> Response:
+    return render(request, "plan/edit_step.html", {"page": page, "form": form, **shown})
+
+
+def _step_values(step: PlanStep) -> dict[str, Any]:
+    return {"title": step.title, "description": step.description or "", "due_on": step.due_on or ""}
 
 
 @router.post(GUIDE_PLAN + "/steps/{step_id}/status")

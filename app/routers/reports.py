@@ -7,13 +7,13 @@ from fastapi import APIRouter, Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.key_figures.export import report_csv
 from app.services.key_figures.period import ReportForm, default_values
 from app.services.key_figures.report import KeyFigureReport, key_figure_report
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -21,36 +21,30 @@ PAGE, PART = "reports/key_figures.html", "reports/_key_figures.html"
 
 
 async def _report(
-    request: Request, db: SessionDep, user: CurrentUser, now: Now
-) -> tuple[KeyFigureReport | None, dict[str, str], dict[str, str]]:
-    """The report asked for (the current half-year by default), or the form's errors."""
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, *, csv: bool
+) -> Response:
+    """The report asked for (the current half-year by default), as the page or its CSV; or
+    the page with the form's errors."""
     typed = {k: v for k, v in request.query_params.items() if k in ("from", "to", "scope")}
     values = typed or default_values(in_copenhagen(now).date())
-    try:
-        form = parse_form(ReportForm, values)
-        report = await key_figure_report(db, actor=user, form=form, values_typed=values, now=now)
-    except ValidationFailed as failed:
-        return None, failed.errors, {**values, **failed.values}
-    return report, {}, values
+
+    def page(report: KeyFigureReport | None, form: FormState) -> Response:
+        context = {"report": report, "errors": form.errors, "values": form.values, "now": now}
+        return render(request, PAGE, context, partial=None if csv else PART)
+
+    return await handle_form(
+        request,
+        ReportForm,
+        save=lambda form: key_figure_report(
+            db, actor=user, form=form, values_typed=values, now=now
+        ),
+        then=_csv if csv else lambda report: page(report, FormState(values=values)),
+        page=lambda form: page(None, form),
+        data=values,
+    )
 
 
-@router.get("/reports/key-figures")
-@access(Role.leader)
-async def key_figures(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    report, errors, values = await _report(request, db, user, now)
-    context = {"report": report, "errors": errors, "values": values, "now": now}
-    return render(request, PAGE, context, partial=PART, status_code=422 if errors else 200)
-
-
-@router.get("/reports/key-figures.csv")
-@access(Role.leader)
-async def key_figures_csv(
-    request: Request, db: SessionDep, user: CurrentUser, now: Now
-) -> Response:
-    report, errors, values = await _report(request, db, user, now)
-    if report is None:
-        context = {"report": None, "errors": errors, "values": values, "now": now}
-        return render(request, PAGE, context, status_code=422)
+def _csv(report: KeyFigureReport) -> Response:
     period = report.period
     name = f"trinvis-noegletal-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
@@ -58,3 +52,17 @@ async def key_figures_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/reports/key-figures")
+@access(Role.leader)
+async def key_figures(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    return await _report(request, db, user, now, csv=False)
+
+
+@router.get("/reports/key-figures.csv")
+@access(Role.leader)
+async def key_figures_csv(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now
+) -> Response:
+    return await _report(request, db, user, now, csv=True)

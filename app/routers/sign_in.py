@@ -16,7 +16,8 @@ from app.security.access import PUBLIC, Now, access
 from app.security.sessions import set_session_cookie
 from app.services.identity import oidc_sign_in, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.sign_in_forms import AddressForm, CodeForm
 from app.web.templating import render
@@ -36,12 +37,21 @@ class IdpUnreachable(AppError):
 @router.post("/login/code")
 @access(PUBLIC)
 async def request_code(request: Request, db: SessionDep, now: Now) -> Response:
+    return await handle_form(
+        request,
+        AddressForm,
+        save=lambda form: _send_code(request, db, now, form),
+        page=lambda form: _login_page(request, db, form),
+    )
+
+
+async def _login_page(request: Request, db: SessionDep, form: FormState) -> Response:
+    return render(request, "auth/login.html", await login_context(request, db, form=form))
+
+
+async def _send_code(request: Request, db: SessionDep, now: Now, form: AddressForm) -> Response:
+    """The code is on its way: the next page remembers where to (a short, strict cookie)."""
     settings = request.app.state.settings
-    try:
-        form = parse_form(AddressForm, await request.form())
-    except ValidationFailed as exc:
-        context = await login_context(request, db, errors=exc.errors, values=exc.values)
-        return render(request, "auth/login.html", context, status_code=422)
     address = one_time_codes.parse_address(form.address)
     assert address is not None
     await one_time_codes.request_sign_in_code(
@@ -66,18 +76,29 @@ async def code_page(request: Request) -> Response:
     address = request.cookies.get(CODE_TO_COOKIE)
     if not address:
         return RedirectResponse("/login", status_code=303)
-    return render(request, "identity/code.html", {"values": {"address": address}, "errors": {}})
+    return _code_page(request, FormState(values={"address": address}))
+
+
+def _code_page(request: Request, form: FormState) -> Response:
+    context = {"values": form.values, "errors": form.errors}
+    return render(request, "identity/code.html", context)
 
 
 @router.post("/login/code/verify")
 @access(PUBLIC)
 async def verify_code(request: Request, db: SessionDep, now: Now) -> Response:
+    return await handle_form(
+        request,
+        CodeForm,
+        save=lambda form: _sign_in_with_code(request, db, now, form),
+        page=lambda form: _code_page(request, form),
+    )
+
+
+async def _sign_in_with_code(
+    request: Request, db: SessionDep, now: Now, form: CodeForm
+) -> Response:
     settings = request.app.state.settings
-    try:
-        form = parse_form(CodeForm, await request.form())
-    except ValidationFailed as exc:
-        context = {"values": exc.values, "errors": exc.errors}
-        return render(request, "identity/code.html", context, status_code=422)
     address = one_time_codes.parse_address(form.address)
     assert address is not None
     result = await one_time_codes.sign_in_with_code(
@@ -90,9 +111,9 @@ async def verify_code(request: Request, db: SessionDep, now: Now) -> Response:
         now=now,
     )
     if result.user is None or result.token is None:
-        errors = {"code": gettext(one_time_codes.WRONG_CODE)}
-        context = {"values": {"address": form.address}, "errors": errors}
-        return render(request, "identity/code.html", context, status_code=422)
+        # Returned, not raised, by the service so the tries it counted are committed.
+        error = {"code": gettext(one_time_codes.WRONG_CODE)}
+        raise ValidationFailed(error, {"address": form.address})
     response = full_redirect(request, "/")
     set_session_cookie(response, settings, result.token, result.user.role)
     response.delete_cookie(CODE_TO_COOKIE, path="/login")

@@ -11,13 +11,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
-from app.errors import ValidationFailed
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
 from app.services.workspace import handover, team, youth_page
 from app.services.workspace.handover import HandoverForm
 from app.services.workspace.team import BulkForm, CoverForm
-from app.web.forms import parse_form
+from app.web.form_state import FormState
+from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
@@ -57,11 +57,9 @@ async def _handover_form(
     user: User,
     now: Any,
     youth_id: int,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    form = form or FormState()
     young, person = await handover.handover_form_youth(db, actor=user, youth_id=youth_id, now=now)
     context = {
         "youth": young,
@@ -69,10 +67,10 @@ async def _handover_form(
         "guide_options": [
             (g.id, g.name) for g in await handover.colleagues(db, actor=user, exclude=user.id)
         ],
-        "errors": errors or {},
-        "values": values or {"client_key": new_key()},
+        "errors": form.errors,
+        "values": form.values or {"client_key": new_key()},
     }
-    return render(request, "workspace/handover.html", context, status_code=status_code)
+    return render(request, "workspace/handover.html", context)
 
 
 @router.get("/guide/youth/{youth_id}/handover")
@@ -88,16 +86,13 @@ async def handover_form(
 async def hand_over(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(HandoverForm, form)
-        await handover.hand_over(db, actor=user, youth_id=youth_id, form=data, now=now)
-    except ValidationFailed as failed:
-        values = {**{k: v for k, v in form.items() if isinstance(v, str)}, **failed.values}
-        return await _handover_form(
-            request, db, user, now, youth_id, errors=failed.errors, values=values, status_code=422
-        )
-    return redirect_after_post(request, "/?handed_over=1")
+    return await handle_form(
+        request,
+        HandoverForm,
+        save=lambda form: handover.hand_over(db, actor=user, youth_id=youth_id, form=form, now=now),
+        then="/?handed_over=1",
+        page=lambda form: _handover_form(request, db, user, now, youth_id, form),
+    )
 
 
 # The leader -------------------------------------------------------------------------
@@ -108,18 +103,16 @@ async def _team(
     db: SessionDep,
     user: User,
     now: Any,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    form = form or FormState()
     context = {
         "team": await team.team_page(db, actor=user, now=now),
-        "errors": errors or {},
-        "values": values or {"client_key": new_key()},
+        "errors": form.errors,
+        "values": form.values or {"client_key": new_key()},
         "now": now,
     }
-    return render(request, "workspace/team.html", context, status_code=status_code)
+    return render(request, "workspace/team.html", context)
 
 
 @router.get("/leader/team")
@@ -131,16 +124,13 @@ async def team_page(request: Request, db: SessionDep, user: CurrentUser, now: No
 @router.post("/leader/covers")
 @access(Role.leader)
 async def create_cover(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    form = await request.form()
-    try:
-        data = parse_form(CoverForm, form)
-        await team.create_cover(db, actor=user, form=data, now=now)
-    except ValidationFailed as failed:
-        values = {**{k: v for k, v in form.items() if isinstance(v, str)}, **failed.values}
-        return await _team(
-            request, db, user, now, errors=failed.errors, values=values, status_code=422
-        )
-    return redirect_after_post(request, "/leader/team#covers")
+    return await handle_form(
+        request,
+        CoverForm,
+        save=lambda form: team.create_cover(db, actor=user, form=form, now=now),
+        then="/leader/team#covers",
+        page=lambda form: _team(request, db, user, now, form),
+    )
 
 
 @router.post("/leader/covers/{cover_id}/end")
@@ -157,17 +147,15 @@ async def _bulk(
     db: SessionDep,
     user: User,
     guide_id: int,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    form: FormState | None = None,
 ) -> Response:
+    form = form or FormState()
     context = {
         "bulk": await team.bulk_page(db, actor=user, guide_id=guide_id),
-        "errors": errors or {},
-        "values": values or {"client_key": new_key(), "distribution": "round_robin"},
+        "errors": form.errors,
+        "values": form.values or {"client_key": new_key(), "distribution": "round_robin"},
     }
-    return render(request, "workspace/bulk_handover.html", context, status_code=status_code)
+    return render(request, "workspace/bulk_handover.html", context)
 
 
 @router.get("/leader/team/guides/{guide_id}/handover")
@@ -181,13 +169,17 @@ async def bulk_form(request: Request, db: SessionDep, user: CurrentUser, guide_i
 async def bulk_hand_over(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, guide_id: int
 ) -> Response:
-    form = await request.form()
-    raw = BulkForm.from_form(form)
-    try:
-        data = parse_form(BulkForm, raw)
-        moved = await team.bulk_hand_over(db, actor=user, guide_id=guide_id, form=data, now=now)
-    except ValidationFailed as failed:
-        return await _bulk(
-            request, db, user, guide_id, errors=failed.errors, values=raw, status_code=422
-        )
-    return redirect_after_post(request, f"/leader/team?moved={len(moved)}")
+    raw = BulkForm.from_form(await request.form())
+    return await handle_form(
+        request,
+        BulkForm,
+        save=lambda form: team.bulk_hand_over(
+            db, actor=user, guide_id=guide_id, form=form, now=now
+        ),
+        then=lambda moved: f"/leader/team?moved={len(moved)}",
+        # The form again as ticked: the refusal's values would be the parsed ids.
+        page=lambda form: _bulk(
+            request, db, user, guide_id, FormState(values=raw, errors=form.errors)
+        ),
+        data=raw,
+    )

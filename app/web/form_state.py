@@ -1,5 +1,8 @@
 """What a form shows: the values typed, the errors next to fields, and its client key.
 
+One carrier for every form page: `FormState()` for a fresh form, `FormState.refused(...)`
+when `app/web/form_views.handle_form` shows it again.
+
 The client key is made when the form is rendered and sent back as a hidden field; the
 database keeps it unique, so a double tap or a retried submit creates one record.
 A form shown again after an error keeps its key, so fixing and resending is still once.
@@ -27,9 +30,19 @@ class FormState:
         return new_client_key()
 
     @classmethod
-    def failed(cls, exc: ValidationFailed, form: Mapping[str, Any]) -> FormState:
-        values = {k: v for k, v in form.items() if k not in ("csrf_token", "client_key")}
-        return cls(values=values, errors=exc.errors, client_key=client_key_of(form))
+    def typed(cls, form: Mapping[str, Any]) -> FormState:
+        """The form as the person sent it, with its key."""
+        values = {k: v for k, v in form.items() if k != "csrf_token"}
+        return cls(values=values, client_key=client_key_of(form))
+
+    @classmethod
+    def refused(cls, refusal: ValidationFailed, form: Mapping[str, Any]) -> FormState:
+        """The form again with the refusal's messages, and the values the refusal carries
+        (a service may put back what it made of the input), or else what was typed."""
+        state = cls.typed(form)
+        state.errors = refusal.errors
+        state.values = refusal.values or state.values
+        return state
 
 
 def client_key_of(form: Mapping[str, Any]) -> str:

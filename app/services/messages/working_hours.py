@@ -7,6 +7,7 @@ the default week (Monday to Friday, 8 to 16).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 
@@ -15,10 +16,10 @@ from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden, ValidationFailed
+from app.forms import parse_form
 from app.i18n import N_, gettext
 from app.models import GuideWorkingHours, Role, User
 from app.services.messages.availability import working_week
-from app.web.forms import parse_form
 
 WEEKDAYS = (
     N_("Monday"),
@@ -80,7 +81,7 @@ async def own_week(db: AsyncSession, *, actor: User) -> list[DayRow]:
     return rows
 
 
-def parse_week(data: dict[str, str]) -> dict[int, DayForm]:
+def parse_week(data: Mapping[str, str]) -> dict[int, DayForm]:
     """One `DayForm` per weekday from fields `works-N`, `start-N`, `end-N`; errors per day."""
     days: dict[int, DayForm] = {}
     errors: dict[str, str] = {}

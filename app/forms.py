@@ -1,7 +1,12 @@
-"""Parse a submitted form into a pydantic model, or refuse it field by field.
+"""Parse submitted fields into a pydantic model, or refuse them field by field.
 
 The messages are translated here, in the language of the request, and the values
-the user typed go back with them so nothing is lost.
+the user typed go back with them (`ValidationFailed(errors, values)`) so nothing is lost.
+
+It lives beside `app/errors.py`, outside `app/web/`, because it is pure (a mapping in, a
+model or `ValidationFailed` out: no request, no response) and both layers use it: routers
+for what was posted, services for fields they take apart themselves (a week of working
+hours). What to answer over HTTP is `app/web/form_views.py`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ _MESSAGES = {
 
 
 def parse_form(model: type[FormModel], data: Mapping[str, Any]) -> FormModel:
+    """`model` from the fields, trimmed, an empty one as not given; or ValidationFailed."""
     values = {key: value for key, value in data.items() if key != "csrf_token"}
     cleaned = {
         key: (value.strip() if isinstance(value, str) else value) for key, value in values.items()
