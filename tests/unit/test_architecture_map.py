@@ -58,3 +58,24 @@ def test_each_area_package_is_a_docstring_naming_paths_that_exist():
         assert not missing, f"{init.relative_to(ROOT)} names modules it does not hold: {missing}"
         gone = stale(PATH.findall(docstring))
         assert not gone, f"{init.relative_to(ROOT)} names paths that do not exist: {gone}"
+
+
+def test_services_never_import_the_web_layer():
+    # Services own the rules and know nothing of HTTP; time and form parsing live in
+    # app/clock.py and app/forms.py so both layers can use them.
+    found = []
+    for path in SERVICES.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            found += [
+                f"{path.relative_to(ROOT)}: {name}"
+                for name in names
+                if name == "app.web" or name.startswith(("app.web.", "app.routers", "fastapi"))
+            ]
+    assert not found, "\n".join(found)
