@@ -16,8 +16,8 @@ from app.errors import NotFound
 from app.models import Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.services.plan import agenda, appointments, calendar
-from app.services.plan.agenda import AgendaInput
-from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
+from app.services.plan.agenda import AgendaForm
+from app.services.plan.appointments import AppointmentAnswerForm, AppointmentForm, WhenForm
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
@@ -49,7 +49,7 @@ async def answer_appointment(
 ) -> Response:
     return await handle_form(
         request,
-        AnswerInput,
+        AppointmentAnswerForm,
         save=lambda data: appointments.answer(
             db, actor=user, appointment_id=appointment_id, data=data, now=now
         ),
@@ -80,7 +80,7 @@ async def add_agenda_item(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        AgendaInput,
+        AgendaForm,
         save=lambda data: agenda.add_item(db, actor=user, data=data, client_key=key, now=now),
         then="/appointments#agenda",
         page=lambda form: _youth_page(request, db, user, now, agenda_form=form),
@@ -183,7 +183,7 @@ async def guide_create_appointment(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        AppointmentInput,
+        AppointmentForm,
         save=lambda data: appointments.create(
             db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
         ),
@@ -240,7 +240,7 @@ async def guide_move(
 
     return await handle_form(
         request,
-        WhenInput,
+        WhenForm,
         save=lambda data: appointments.move(
             db,
             actor=user,

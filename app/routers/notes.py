@@ -9,7 +9,7 @@ from app.db import SessionDep
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import notes
-from app.services.plan.notes import NoteInput, ReplyInput
+from app.services.plan.notes import NoteForm, NoteReplyForm
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.templating import render
@@ -44,7 +44,7 @@ async def reply_to_note(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        ReplyInput,
+        NoteReplyForm,
         save=lambda data: notes.reply(
             db, actor=user, note_id=note_id, data=data, client_key=key, now=now
         ),
@@ -90,7 +90,7 @@ async def guide_write_note(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        NoteInput,
+        NoteForm,
         save=lambda data: notes.write_note(
             db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
         ),
@@ -107,7 +107,7 @@ async def guide_reply(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        ReplyInput,
+        NoteReplyForm,
         save=lambda data: notes.reply(
             db, actor=user, note_id=note_id, data=data, client_key=key, now=now, youth_id=youth_id
         ),

@@ -77,7 +77,7 @@ async def save_push_subscription(
     raw_keys = body.get("keys")
     keys: dict[str, Any] = raw_keys if isinstance(raw_keys, dict) else {}
     subscription = parse_form(
-        notifications.PushSubscriptionIn,
+        notifications.PushSubscriptionForm,
         {"endpoint": body.get("endpoint"), "p256dh": keys.get("p256dh"), "auth": keys.get("auth")},
     )
     await notifications.save_push_subscription(db, actor=user, subscription=subscription, now=now)

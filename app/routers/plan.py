@@ -13,8 +13,8 @@ from app.db import SessionDep
 from app.models import PlanStep, Role, StepStatus
 from app.security.access import CurrentUser, Now, access
 from app.services.plan import goal, history, steps
-from app.services.plan.goal import DirectionInput
-from app.services.plan.steps import Direction, StepInput
+from app.services.plan.goal import DirectionForm
+from app.services.plan.steps import Direction, StepForm
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
@@ -47,7 +47,7 @@ async def add_my_step(request: Request, db: SessionDep, user: CurrentUser, now: 
 
     return await handle_form(
         request,
-        StepInput,
+        StepForm,
         save=lambda data: steps.add_step(
             db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
         ),
@@ -131,7 +131,7 @@ async def guide_add_step(
     key = client_key_of(await request.form())
     return await handle_form(
         request,
-        StepInput,
+        StepForm,
         save=lambda data: steps.add_step(
             db, actor=user, youth_id=youth_id, data=data, client_key=key, now=now
         ),
@@ -147,7 +147,7 @@ async def guide_set_direction(
 ) -> Response:
     return await handle_form(
         request,
-        DirectionInput,
+        DirectionForm,
         save=lambda data: goal.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now),
         then=GUIDE_PLAN.format(youth_id=youth_id),
         page=lambda form: _guide_page_again(request, db, user, now, youth_id, direction=form),
@@ -179,7 +179,7 @@ async def guide_edit_step(
 
     return await handle_form(
         request,
-        StepInput,
+        StepForm,
         save=lambda data: steps.edit_step(
             db, actor=user, youth_id=youth_id, step_id=step_id, data=data, version=version, now=now
         ),

@@ -58,7 +58,7 @@ def _b64url_length(value: str) -> int:
         return -1
 
 
-class PushSubscriptionIn(BaseModel):
+class PushSubscriptionForm(BaseModel):
     """What `pushManager.subscribe()` gives the browser, as push.js posts it."""
 
     endpoint: str
@@ -135,7 +135,7 @@ async def save_preferences(
 
 
 async def save_push_subscription(
-    db: AsyncSession, *, actor: User, subscription: PushSubscriptionIn, now: datetime
+    db: AsyncSession, *, actor: User, subscription: PushSubscriptionForm, now: datetime
 ) -> PushSubscription:
     """Store this device's subscription; the same endpoint again updates, never duplicates.
 

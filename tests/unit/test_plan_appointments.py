@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import CalendarFeed, Notification, PlaceKind
 from app.services.client_keys import new_client_key
 from app.services.plan import appointments, calendar
-from app.services.plan.appointments import AnswerInput, AppointmentInput, WhenInput
+from app.services.plan.appointments import AppointmentAnswerForm, AppointmentForm, WhenForm
 from tests.factories.people import T0
 from tests.factories.plan import make_course
 
@@ -28,7 +28,7 @@ async def notifications(db, kind: str) -> list[Notification]:
 async def test_create_move_and_cancel_each_tell_the_young_person_once(db):
     course = await make_course(db)
     key = new_client_key()
-    data = AppointmentInput(on=LATER, at=time(10), place_kind=PlaceKind.video, topic="Status")
+    data = AppointmentForm(on=LATER, at=time(10), place_kind=PlaceKind.video, topic="Status")
     made = await appointments.create(
         db, actor=course.guide, youth_id=course.youth.id, data=data, client_key=key, now=T0
     )
@@ -41,7 +41,7 @@ async def test_create_move_and_cancel_each_tell_the_young_person_once(db):
         actor=course.guide,
         youth_id=course.youth.id,
         appointment_id=made.id,
-        data=WhenInput(on=LATER, at=time(13)),
+        data=WhenForm(on=LATER, at=time(13)),
         version=1,
         now=T0,
     )
@@ -54,7 +54,7 @@ async def test_create_move_and_cancel_each_tell_the_young_person_once(db):
             actor=course.guide,
             youth_id=course.youth.id,
             appointment_id=made.id,
-            data=WhenInput(on=LATER, at=time(14)),
+            data=WhenForm(on=LATER, at=time(14)),
             version=1,
             now=T0,
         )
@@ -76,7 +76,7 @@ async def test_create_move_and_cancel_each_tell_the_young_person_once(db):
 
 async def test_an_appointment_in_the_past_is_refused_next_to_the_date(db):
     course = await make_course(db)
-    data = AppointmentInput(
+    data = AppointmentForm(
         on=(T0 - timedelta(days=1)).date(), at=time(10), place_kind=PlaceKind.phone, topic="X"
     )
     with pytest.raises(ValidationFailed) as refused:
@@ -95,9 +95,9 @@ async def test_a_meeting_at_a_place_needs_the_place():
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError):
-        AppointmentInput(on=LATER, at=time(10), place_kind=PlaceKind.place, topic="X")
+        AppointmentForm(on=LATER, at=time(10), place_kind=PlaceKind.place, topic="X")
     assert (
-        AppointmentInput(on=LATER, at=time(10), place_kind=PlaceKind.phone, topic="X").place is None
+        AppointmentForm(on=LATER, at=time(10), place_kind=PlaceKind.phone, topic="X").place is None
     )
 
 
@@ -108,7 +108,7 @@ async def test_young_person_confirms_or_asks_to_move_and_the_guide_is_told(db):
         db,
         actor=course.person,
         appointment_id=appointment.id,
-        data=AnswerInput(answer="move_requested", message="Tirsdag?"),
+        data=AppointmentAnswerForm(answer="move_requested", message="Tirsdag?"),
         now=T0,
     )
     assert appointment.move_request == "Tirsdag?"
@@ -120,7 +120,7 @@ async def test_young_person_confirms_or_asks_to_move_and_the_guide_is_told(db):
             db,
             actor=other.person,
             appointment_id=appointment.id,
-            data=AnswerInput(answer="confirmed"),
+            data=AppointmentAnswerForm(answer="confirmed"),
             now=T0,
         )
 

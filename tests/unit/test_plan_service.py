@@ -11,8 +11,8 @@ from app.errors import NotFound
 from app.models import PlanEvent, PlanStep, ReadinessGroup, StepStatus
 from app.services.client_keys import new_client_key
 from app.services.plan import goal, history, steps
-from app.services.plan.goal import DirectionInput
-from app.services.plan.steps import Direction, StepChanged, StepInput
+from app.services.plan.goal import DirectionForm
+from app.services.plan.steps import Direction, StepChanged, StepForm
 from tests.factories.people import T0, make_user
 from tests.factories.plan import make_course
 
@@ -22,7 +22,7 @@ async def add(db, course, title: str, actor=None):
         db,
         actor=actor or course.guide,
         youth_id=course.youth.id,
-        data=StepInput(title=title),
+        data=StepForm(title=title),
         client_key=new_client_key(),
         now=T0,
     )
@@ -74,7 +74,7 @@ async def test_second_save_of_the_same_step_is_told_it_changed_and_gets_the_new_
         actor=course.guide,
         youth_id=course.youth.id,
         step_id=step.id,
-        data=StepInput(title="Ring til skolen i dag"),
+        data=StepForm(title="Ring til skolen i dag"),
         version=opened,
         now=T0,
     )
@@ -84,7 +84,7 @@ async def test_second_save_of_the_same_step_is_told_it_changed_and_gets_the_new_
             actor=course.guide,
             youth_id=course.youth.id,
             step_id=step.id,
-            data=StepInput(title="Ring til skolen i morgen"),
+            data=StepForm(title="Ring til skolen i morgen"),
             version=opened,
             now=T0,
         )
@@ -154,7 +154,7 @@ async def test_long_term_plan_needs_a_destination_and_three_steps(db):
         db,
         actor=course.guide,
         youth_id=youth_id,
-        data=DirectionInput(
+        data=DirectionForm(
             destination="Tømrer (EUD)", readiness_group=ReadinessGroup.activity_ready
         ),
         now=T0,
@@ -177,7 +177,7 @@ async def test_the_same_client_key_adds_one_step_and_one_history_entry(db):
             db,
             actor=course.person,
             youth_id=course.youth.id,
-            data=StepInput(title="Køb buskort"),
+            data=StepForm(title="Køb buskort"),
             client_key=key,
             now=T0,
         )
@@ -196,7 +196,7 @@ async def test_a_client_key_of_another_young_person_is_refused(db):
         db,
         actor=theirs.person,
         youth_id=theirs.youth.id,
-        data=StepInput(title="Hemmelig"),
+        data=StepForm(title="Hemmelig"),
         client_key=key,
         now=T0,
     )
@@ -205,7 +205,7 @@ async def test_a_client_key_of_another_young_person_is_refused(db):
             db,
             actor=mine.person,
             youth_id=mine.youth.id,
-            data=StepInput(title="X"),
+            data=StepForm(title="X"),
             client_key=key,
             now=T0,
         )
@@ -220,7 +220,7 @@ async def test_guide_of_another_caseload_cannot_edit(db):
             actor=stranger,
             youth_id=course.youth.id,
             step_id=course.step.id,
-            data=StepInput(title="X"),
+            data=StepForm(title="X"),
             version=1,
             now=T0,
         )

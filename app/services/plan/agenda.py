@@ -20,7 +20,7 @@ from app.services.plan.steps import own_youth
 from app.services.plan.text_input import RequiredText
 
 
-class AgendaInput(BaseModel):
+class AgendaForm(BaseModel):
     text: RequiredText = Field(min_length=1, max_length=500)
 
 
@@ -39,7 +39,7 @@ async def open_items(db: AsyncSession, *, youth_id: int) -> list[AgendaItem]:
 
 
 async def add_item(
-    db: AsyncSession, *, actor: User, data: AgendaInput, client_key: str, now: datetime
+    db: AsyncSession, *, actor: User, data: AgendaForm, client_key: str, now: datetime
 ) -> AgendaItem:
     youth = await own_youth(db, actor=actor)
     assert youth.id is not None

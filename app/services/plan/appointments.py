@@ -39,12 +39,12 @@ from app.services.plan.text_input import RequiredText
 PAST_SHOWN = 10
 
 
-class WhenInput(BaseModel):
+class WhenForm(BaseModel):
     on: date
     at: time
 
 
-class AppointmentInput(WhenInput):
+class AppointmentForm(WhenForm):
     duration_minutes: int = Field(default=45, ge=15, le=240)
     place_kind: PlaceKind = PlaceKind.place
     place: str | None = Field(default=None, max_length=200, validate_default=True)
@@ -58,7 +58,7 @@ class AppointmentInput(WhenInput):
         return value
 
 
-class AnswerInput(BaseModel):
+class AppointmentAnswerForm(BaseModel):
     answer: Literal["confirmed", "move_requested"]
     message: str | None = Field(default=None, max_length=500)
 
@@ -118,7 +118,7 @@ async def create(
     *,
     actor: User,
     youth_id: int,
-    data: AppointmentInput,
+    data: AppointmentForm,
     client_key: str,
     now: datetime,
 ) -> Appointment:
@@ -151,7 +151,7 @@ async def move(
     actor: User,
     youth_id: int,
     appointment_id: int,
-    data: WhenInput,
+    data: WhenForm,
     version: int,
     now: datetime,
 ) -> Appointment:
@@ -193,7 +193,12 @@ async def cancel(
 
 
 async def answer(
-    db: AsyncSession, *, actor: User, appointment_id: int, data: AnswerInput, now: datetime
+    db: AsyncSession,
+    *,
+    actor: User,
+    appointment_id: int,
+    data: AppointmentAnswerForm,
+    now: datetime,
 ) -> Appointment:
     """The young person confirms, or asks to move; their guide is told."""
     appointment = await db.get(Appointment, appointment_id)
@@ -257,7 +262,7 @@ async def _schedule(db: AsyncSession, *, youth: Youth, now: datetime) -> Schedul
     )
 
 
-def _future_start(data: WhenInput, now: datetime) -> datetime:
+def _future_start(data: WhenForm, now: datetime) -> datetime:
     starts_at = local_start(data.on, data.at)
     if starts_at < now:
         # The router puts back what the person typed.

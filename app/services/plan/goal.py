@@ -14,13 +14,13 @@ from app.models import PlanEvent, PlanStep, ReadinessGroup, User, Youth
 from app.services.plan.steps import LONG_TERM_PLAN_MIN_STEPS, staff_only
 
 
-class DirectionInput(BaseModel):
+class DirectionForm(BaseModel):
     destination: str | None = Field(default=None, max_length=200)
     readiness_group: ReadinessGroup
 
 
 async def set_direction(
-    db: AsyncSession, *, actor: User, youth_id: int, data: DirectionInput, now: datetime
+    db: AsyncSession, *, actor: User, youth_id: int, data: DirectionForm, now: datetime
 ) -> Youth:
     """The guide sets the destination ("Mit mål") and the readiness group."""
     await staff_only(db, actor=actor, youth_id=youth_id, now=now)

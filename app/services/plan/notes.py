@@ -25,12 +25,12 @@ from app.services.plan.steps import own_youth
 from app.services.plan.text_input import RequiredText
 
 
-class NoteInput(BaseModel):
+class NoteForm(BaseModel):
     body: RequiredText = Field(min_length=1, max_length=4000)
     visibility: Literal["shared", "internal"] = "shared"
 
 
-class ReplyInput(BaseModel):
+class NoteReplyForm(BaseModel):
     body: RequiredText = Field(min_length=1, max_length=2000)
 
 
@@ -67,7 +67,7 @@ async def write_note(
     *,
     actor: User,
     youth_id: int,
-    data: NoteInput,
+    data: NoteForm,
     client_key: str,
     now: datetime,
 ) -> Note:
@@ -104,7 +104,7 @@ async def reply(
     *,
     actor: User,
     note_id: int,
-    data: ReplyInput,
+    data: NoteReplyForm,
     client_key: str,
     now: datetime,
     youth_id: int | None = None,

@@ -33,7 +33,7 @@ from app.services.plan.text_input import RequiredText
 LONG_TERM_PLAN_MIN_STEPS = 3
 
 
-class StepInput(BaseModel):
+class StepForm(BaseModel):
     title: RequiredText = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     due_on: date | None = None
@@ -129,7 +129,7 @@ async def add_step(
     *,
     actor: User,
     youth_id: int,
-    data: StepInput,
+    data: StepForm,
     client_key: str,
     now: datetime,
 ) -> PlanStep:
@@ -169,7 +169,7 @@ async def edit_step(
     actor: User,
     youth_id: int,
     step_id: int,
-    data: StepInput,
+    data: StepForm,
     version: int,
     now: datetime,
 ) -> PlanStep:
