@@ -13,11 +13,11 @@ from app.web.templating import is_htmx
 def redirect_after_post(
     request: Request, url: str, *, target: str = "#main", swap: str | None = None
 ) -> Response:
-    """`swap="outerHTML"` when `target` is the partial's own outer element (a form)."""
+    """htmx fetches `url` and puts its `target` element in place of ours: the element
+    replaces the element (outerHTML), so a page's `<main id="main">` never lands inside
+    the old one."""
     if is_htmx(request):
-        spec = {"path": url, "target": target, "select": target}
-        if swap is not None:
-            spec["swap"] = swap
+        spec = {"path": url, "target": target, "select": target, "swap": swap or "outerHTML"}
         return Response(status_code=204, headers={"HX-Location": json.dumps(spec)})
     return RedirectResponse(url, status_code=303)
 

@@ -18,6 +18,9 @@ async def test_young_person_answers_hard_and_the_guide_records_a_call(
     await phone.get_by_role("button", name="Svært", exact=True).click()
     await phone.locator("h2", has_text="Tak for dit svar").wait_for()
     assert phone.url.startswith(f"{live_server.url}/followups/")
+    # The answered page replaces the page: one main landmark, not one inside another.
+    assert await phone.locator("main").count() == 1
+    assert await phone.locator("#main").count() == 1
     await check_page(phone, "followup-answered-phone")
 
     await demo_sign_in(desktop, live_server, "guide")

@@ -66,7 +66,12 @@ async def test_htmx_is_told_where_to_go_with_hx_location():
     response = await _post({"name": "Ada"}, headers={"HX-Request": "true"})
     assert response.status_code == 204
     location = json.loads(response.headers["HX-Location"])
-    assert location == {"path": "/names/Ada", "target": "#main", "select": "#main"}
+    assert location == {
+        "path": "/names/Ada",
+        "target": "#main",
+        "select": "#main",
+        "swap": "outerHTML",  # the new main replaces the old, never nests inside it
+    }
 
 
 async def test_a_refused_form_comes_back_with_422_and_what_was_typed():
