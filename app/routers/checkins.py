@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,15 +12,12 @@ from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.checkins import answering, guide_side, history
 from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
+from app.services.client_keys import new_client_key
 from app.web.forms import parse_form
 from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
 router = APIRouter()
-
-
-def _new_client_key() -> str:
-    return secrets.token_urlsafe(18)
 
 
 def _form_context(
@@ -61,7 +57,7 @@ async def overview(request: Request, db: SessionDep, user: CurrentUser, now: Now
 async def answer_form(request: Request, db: SessionDep, user: CurrentUser, code: str) -> Response:
     instrument = await answering.current_instrument(db, code)
     context = _form_context(
-        instrument, action="/checkins", back="/checkins", client_key=_new_client_key()
+        instrument, action="/checkins", back="/checkins", client_key=new_client_key()
     )
     return render(request, "checkins/form.html", context)
 
@@ -138,7 +134,7 @@ async def together_form(
         instrument,
         action=_guide_url(youth_id),
         back=_guide_url(youth_id),
-        client_key=_new_client_key(),
+        client_key=new_client_key(),
         together_with=person.name,
     )
     return render(request, "checkins/form.html", context)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
@@ -11,6 +9,7 @@ from app.errors import ValidationFailed
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import set_session_cookie
+from app.services.client_keys import new_client_key
 from app.services.identity import invites
 from app.web.client import client_ip, device_label
 from app.web.forms import parse_form
@@ -30,7 +29,7 @@ def _form_page(
 @router.get("/guide/invite")
 @access(Role.guide)
 async def invite_form(request: Request) -> Response:
-    return _form_page(request, {}, {"client_key": secrets.token_urlsafe(16)})
+    return _form_page(request, {}, {"client_key": new_client_key()})
 
 
 @router.post("/guide/invite")
@@ -43,7 +42,7 @@ async def send_invite(request: Request, db: SessionDep, user: CurrentUser, now: 
             db, actor=user, form=form, base_url=request.app.state.settings.public_base_url, now=now
         )
     except ValidationFailed as exc:
-        values = {**exc.values, "client_key": raw.get("client_key") or secrets.token_urlsafe(16)}
+        values = {**exc.values, "client_key": raw.get("client_key") or new_client_key()}
         return _form_page(request, exc.errors, values, status_code=422)
     return redirect_after_post(request, "/guide/invite/sent")
 

@@ -13,6 +13,7 @@ from app.models import Role
 from app.realtime import sse
 from app.realtime.hub import SessionFactory, hub
 from app.security.access import CurrentUser, Now, access
+from app.services.client_keys import ClientKey, new_client_key
 from app.services.messages import conversation, inbox, pages, snippets
 from app.services.messages.conversation import MessageView
 from app.services.messages.pages import StreamBatch, StreamScope
@@ -23,7 +24,7 @@ from app.web.templating import is_htmx, render, render_fragment
 router = APIRouter()
 
 BodyField = Annotated[str | None, Form()]
-KeyField = Annotated[str | None, Form()]
+KeyField = Annotated[ClientKey | None, Form()]
 
 
 def stream_sessions() -> SessionFactory:
@@ -46,7 +47,7 @@ async def youth_conversation(
     return render(
         request,
         "messages/youth.html",
-        {"page": page, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
+        {"page": page, "errors": {}, "values": {}, "client_key": new_client_key()},
     )
 
 
@@ -72,7 +73,7 @@ async def youth_send(
             "page": page,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": conversation.new_client_key(),
+            "client_key": new_client_key(),
         }
         return render(
             request,
@@ -188,7 +189,7 @@ async def guide_conversation(
         "page": page,
         "errors": {},
         "values": {},
-        "client_key": conversation.new_client_key(),
+        "client_key": new_client_key(),
     }
     return render(
         request, "messages/guide.html", context, partial="messages/_guide_conversation.html"
@@ -216,7 +217,7 @@ async def guide_send(
             "page": page,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": conversation.new_client_key(),
+            "client_key": new_client_key(),
         }
         return render(
             request,
@@ -254,7 +255,7 @@ async def snippet_list(request: Request, db: SessionDep, user: CurrentUser) -> R
     return render(
         request,
         "messages/snippets.html",
-        {"snippets": own, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
+        {"snippets": own, "errors": {}, "values": {}, "client_key": new_client_key()},
     )
 
 
@@ -271,7 +272,7 @@ async def snippet_create(request: Request, db: SessionDep, user: CurrentUser, no
             "snippets": own,
             "errors": failed.errors,
             "values": failed.values,
-            "client_key": conversation.new_client_key(),
+            "client_key": new_client_key(),
         }
         return render(request, "messages/snippets.html", context, status_code=422)
     return redirect_after_post(request, "/guide/snippets")

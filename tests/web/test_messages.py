@@ -252,7 +252,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=await user_of(db, jonas),
         youth_id=jonas.id,
         body="Hjælp",
-        client_key="k-jonas-1",
+        client_key="k-jonas-message-1",
         now=thursday,
     )
     await conversation.send(
@@ -260,7 +260,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=await user_of(db, sara),
         youth_id=sara.id,
         body="Hej",
-        client_key="k-sara-1",
+        client_key="k-sara-message-1",
         now=now - timedelta(minutes=30),
     )
     await conversation.send(
@@ -268,7 +268,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=guide,
         youth_id=emma.id,
         body="Godt gået",
-        client_key="k-emma-1",
+        client_key="k-emma-message-1",
         now=now - timedelta(hours=1),
     )
     await sign_in(client, db, guide, settings, now)
@@ -313,7 +313,7 @@ async def test_guide_keeps_snippets_and_cannot_delete_another_guides(
     assert (await client.post("/guide/snippets", data=form)).status_code == 303
     snippet_id = (await db.exec(select(ReplySnippet.id))).one()
     missing = await client.post(
-        "/guide/snippets", data={"title": "", "body": "x", "client_key": "k-other-123"}
+        "/guide/snippets", data={"title": "", "body": "x", "client_key": "k-other-12345678"}
     )
     assert missing.status_code == 422
     assert "Udfyld feltet." in missing.text

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
-from app.errors import AppError, Forbidden, ValidationFailed
+from app.errors import AppError, Conflict, Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
     GuideAssignment,
@@ -27,6 +27,7 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.security.tokens import new_token, token_hash
 from app.services.admin import municipal_settings
+from app.services.client_keys import ClientKey, insert_once
 from app.services.identity.accounts import start_signed_in
 from app.services.identity.one_time_codes import parse_address
 from app.web.timefmt import local
@@ -48,7 +49,7 @@ class InviteForm(BaseModel):
     phone: str | None = None
     email: str | None = None
     youth_ref: str | None = Field(default=None, max_length=128)
-    client_key: str = Field(min_length=8, max_length=64)
+    client_key: ClientKey
 
     @field_validator("phone")
     @classmethod
@@ -114,17 +115,23 @@ async def invite_youth(
     if form.youth_ref:
         db.add(YouthIdentityLink(youth_id=youth.id, ref=form.youth_ref))
     token = new_token()
-    invite = Invite(
-        user_id=person.id,
-        created_by_id=actor.id,
-        token_hash=token_hash(token),
-        channel="sms" if form.phone else "email",
-        client_key=form.client_key,
-        created_at=now,
-        expires_at=now + INVITE_TTL,
+    invite, created = await insert_once(
+        db,
+        Invite(
+            user_id=person.id,
+            created_by_id=actor.id,
+            token_hash=token_hash(token),
+            channel="sms" if form.phone else "email",
+            client_key=form.client_key,
+            created_at=now,
+            expires_at=now + INVITE_TTL,
+        ),
+        owner=None,
     )
-    db.add(invite)
-    await db.flush()
+    if not created:
+        # Another guide's key, or the same form at the same moment: refused, and the
+        # account made above rolls back with the request.
+        raise Conflict()
     await enqueue(
         db,
         user_id=person.id,

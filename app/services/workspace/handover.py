@@ -11,7 +11,6 @@ twice.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,29 +19,22 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import dialect_insert
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import GuideAssignment, Handover, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.security.access import Via, youth_scope
 from app.security.audit import record
+from app.services.client_keys import ClientKey, insert_once
 from app.services.messages.conversation import GUIDE_CHANGED, post_system_line
 
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NOTE_MAX = 4000
-
-
-def _key(value: object) -> object:
-    if not isinstance(value, str) or not KEY.match(value):
-        raise ValueError(N_("This form is too old. Please reload the page and try again."))
-    return value
 
 
 class HandoverForm(BaseModel):
     to_guide_id: int
     note: str = Field(min_length=2, max_length=NOTE_MAX)
-    client_key: str
+    client_key: ClientKey
 
     @field_validator("to_guide_id", mode="before")
     @classmethod
@@ -57,11 +49,6 @@ class HandoverForm(BaseModel):
         if value is None or (isinstance(value, str) and len(value.strip()) < 2):
             raise ValueError(N_("Please write a short handover note for your colleague."))
         return value
-
-    @field_validator("client_key", mode="before")
-    @classmethod
-    def _known_key(cls, value: object) -> object:
-        return _key(value)
 
 
 class Distribution(StrEnum):
@@ -125,17 +112,17 @@ async def move(
 ) -> Moved:
     """The one way a young person changes guide; a repeated `key` changes nothing."""
     assert youth.id is not None and to.id is not None and actor.id is not None
-    handover, created = await _claim(
+    handover, created = await insert_once(
         db,
-        {
-            "youth_id": youth.id,
-            "from_guide_id": youth.guide_id,
-            "to_guide_id": to.id,
-            "by_id": actor.id,
-            "batch_key": batch_key,
-            "client_key": key[:100],
-            "at": now,
-        },
+        Handover(
+            youth_id=youth.id,
+            from_guide_id=youth.guide_id,
+            to_guide_id=to.id,
+            by_id=actor.id,
+            batch_key=batch_key,
+            client_key=key[:100],
+            at=now,
+        ),
     )
     if not created:
         return Moved(youth.id, handover.to_guide_id, handover, False)
@@ -159,15 +146,6 @@ async def move(
     db.add(handover)
     await _tell(db, youth=youth, to=to, handover=handover, now=now)
     return Moved(youth.id, to.id, handover, True)
-
-
-async def _claim(db: AsyncSession, values: dict[str, object]) -> tuple[Handover, bool]:
-    insert = dialect_insert(db)
-    result = await db.exec(  # type: ignore[call-overload]
-        insert(Handover).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
-    )
-    row = (await db.exec(select(Handover).where(Handover.client_key == values["client_key"]))).one()
-    return row, bool(result.rowcount)
 
 
 async def _tell(
