@@ -8,12 +8,13 @@ double tap or a retried request inserts nothing the second time and gets the row
 is already there (`insert_once`: insert ... on conflict do nothing, then select), on
 SQLite and PostgreSQL alike.
 
-The rule (`CLIENT_KEY`): 16 to 64 letters, digits, `-` or `_`. Every key our clients
-make follows it, the columns hold 64 characters, and 16 characters is long enough that
-two devices never make the same key. A key outside the rule is a broken or forged
-request, never a person's typing: form models take the key as `ClientKey` (refused next
-to the field, "This form is too old"), and services handed a raw key (a message, a
-check-in) call `checked_client_key` (`BadClientKey`, 422).
+The rule (`CLIENT_KEY`): 16 to 64 letters, digits, `-` or `_`. It accepts every key our
+clients make (32 hex digits from `new_client_key()`, 36 characters from `randomUUID()`),
+fits the 64-character columns, and refuses a short key that another device or a guess
+could repeat. A key outside the rule is a broken or forged request, never a person's
+typing: form models and request parameters take the key as `ClientKey` (a form refuses
+it next to the field, "This form is too old"), and services handed a raw key (a
+message, a check-in) call `checked_client_key` (`BadClientKey`, 422).
 
 Keys the server makes for rows of its own (a system line, a follow-up answer, plan B,
 the demo) are derived from their cause, so a retried job stores one row; they never

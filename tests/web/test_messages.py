@@ -52,6 +52,19 @@ async def test_young_person_sends_a_message_and_a_retry_stores_it_once(
     assert "Hej Camilla, kan vi flytte mødet?" in page.text
 
 
+async def test_a_message_with_a_key_no_client_makes_is_refused_and_not_stored(
+    client, db, settings, frozen_clock, pair
+):
+    _guide, youth = pair
+    await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)
+    refused = await client.post(
+        "/messages", data={"body": "Hej", "client_key": "short"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 422
+    assert "Vi forstod ikke forespørgslen. Genindlæs siden, og prøv igen." in refused.text
+    assert await _count(db, Message) == 0
+
+
 async def test_our_script_gets_the_stored_message_back_as_html(
     client, db, settings, frozen_clock, pair
 ):
