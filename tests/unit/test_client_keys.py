@@ -42,7 +42,8 @@ from tests.factories.people import T0, make_team, make_user, make_youth
 from tests.factories.plan import make_course
 
 OUR_CLIENTS_KEYS = [
-    new_client_key(),  # every server-rendered form
+    # The generated key gets a fixed id: pytest-xdist workers must collect the same names.
+    pytest.param(new_client_key(), id="new_client_key"),  # every server-rendered form
     "3b241101-e2bb-4255-8caf-4136c566a962",  # messages.js: crypto.randomUUID()
     "0f8e2c4b9a7d6e5f4a3b2c1d0e9f8a7b",  # messages.js: its 32-hex fallback
     "k-0123456789abcdef",  # the shape of the tests' own keys
