@@ -42,6 +42,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import GuideAssignment, ReadinessGroup, Role, User, Youth  # noqa: E402
 from app.security.sessions import start_session  # noqa: E402
+from app.services.client_keys import new_client_key  # noqa: E402
 from tests.database import create_database, drop_database, migrate  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789abcdef-0123456789"
@@ -219,7 +220,7 @@ async def guide_sender(
                 return
             youth = caseload[turn % len(caseload)]
             turn += 1
-            marker = uuid.uuid4().hex
+            marker = new_client_key()
             body = urlencode(
                 {"body": f"Hej, husk mødet i morgen bench:{marker}", "client_key": marker}
             ).encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -13,15 +12,12 @@ from app.models import CheckIn, Role
 from app.security.access import CurrentUser, Now, access
 from app.services.checkins import answering, guide_side, history
 from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
+from app.services.client_keys import new_client_key
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.templating import render
 
 router = APIRouter()
-
-
-def _new_client_key() -> str:
-    return secrets.token_urlsafe(18)
 
 
 async def _form_page(
@@ -101,7 +97,7 @@ async def overview(request: Request, db: SessionDep, user: CurrentUser, now: Now
 async def answer_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, code: str
 ) -> Response:
-    return await _form_page(request, db, user, now, None, code, _new_client_key())
+    return await _form_page(request, db, user, now, None, code, new_client_key())
 
 
 @router.post("/checkins")
@@ -144,7 +140,7 @@ async def guide_youth(
 async def together_form(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int, code: str
 ) -> Response:
-    return await _form_page(request, db, user, now, youth_id, code, _new_client_key())
+    return await _form_page(request, db, user, now, youth_id, code, new_client_key())
 
 
 @router.post("/guide/youth/{youth_id}/checkins")

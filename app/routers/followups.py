@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -18,6 +17,7 @@ from app.models import (
     Role,
 )
 from app.security.access import CurrentUser, Now, access
+from app.services.client_keys import new_client_key
 from app.services.followups import call_list, enrollments, prompts
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -128,7 +128,7 @@ async def _youth_page(
             **await enrollments.default_schedule(db),
             "kind": "education",
             "starts_on": copenhagen_today(now).isoformat(),
-            "client_key": secrets.token_urlsafe(16),
+            "client_key": new_client_key(),
         },
         "schedule": await _schedule_values(db, data),
         "end": {"ended_on": copenhagen_today(now).isoformat()},

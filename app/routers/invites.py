@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import set_session_cookie
+from app.services.client_keys import new_client_key
 from app.services.identity import invites
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
@@ -22,7 +21,7 @@ router = APIRouter()
 
 def _form_page(request: Request, form: FormState) -> Response:
     """The invite form; one shown again keeps the key it was sent with (or gets one)."""
-    key = form.values.get("client_key") or secrets.token_urlsafe(16)
+    key = form.values.get("client_key") or new_client_key()
     context = {
         "errors": form.errors,
         "values": {**form.values, "client_key": key},

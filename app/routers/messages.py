@@ -12,6 +12,7 @@ from app.models import Role
 from app.realtime import sse
 from app.realtime.hub import SessionFactory, hub
 from app.security.access import CurrentUser, Now, access
+from app.services.client_keys import ClientKey, new_client_key
 from app.services.messages import conversation, inbox, pages, snippets
 from app.services.messages.conversation import MessageView
 from app.services.messages.pages import StreamBatch, StreamScope
@@ -23,7 +24,7 @@ from app.web.templating import is_htmx, render, render_fragment
 router = APIRouter()
 
 BodyField = Annotated[str | None, Form()]
-KeyField = Annotated[str | None, Form()]
+KeyField = Annotated[ClientKey | None, Form()]
 COMPOSER = "messages/_composer.html"
 
 
@@ -47,7 +48,7 @@ async def youth_conversation(
     return render(
         request,
         "messages/youth.html",
-        {"page": page, "errors": {}, "values": {}, "client_key": conversation.new_client_key()},
+        {"page": page, "errors": {}, "values": {}, "client_key": new_client_key()},
     )
 
 
@@ -175,7 +176,7 @@ async def guide_conversation(
         "page": page,
         "errors": {},
         "values": {},
-        "client_key": conversation.new_client_key(),
+        "client_key": new_client_key(),
     }
     return render(
         request, "messages/guide.html", context, partial="messages/_guide_conversation.html"
@@ -241,7 +242,7 @@ def _conversation(
         "page": page,
         "errors": form.errors,
         "values": form.values,
-        "client_key": conversation.new_client_key(),
+        "client_key": new_client_key(),
     }
     return render(request, template, context, partial=partial)
 
@@ -282,7 +283,7 @@ async def _snippet_page(
         "snippets": own,
         "errors": form.errors,
         "values": form.values,
-        "client_key": conversation.new_client_key(),
+        "client_key": new_client_key(),
     }
     return render(request, "messages/snippets.html", context)
 

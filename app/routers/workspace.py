@@ -5,7 +5,6 @@ start page, served by app/routers/home.py from app/services/workspace/caseload.p
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from app.db import SessionDep
 from app.models import Role, User
 from app.security.access import CurrentUser, Now, access
+from app.services.client_keys import new_client_key
 from app.services.workspace import handover, team, youth_page
 from app.services.workspace.handover import HandoverForm
 from app.services.workspace.team import BulkForm, CoverForm
@@ -22,10 +22,6 @@ from app.web.htmx import redirect_after_post
 from app.web.templating import render
 
 router = APIRouter()
-
-
-def new_key() -> str:
-    return secrets.token_hex(16)
 
 
 # The guide --------------------------------------------------------------------------
@@ -68,7 +64,7 @@ async def _handover_form(
             (g.id, g.name) for g in await handover.colleagues(db, actor=user, exclude=user.id)
         ],
         "errors": form.errors,
-        "values": form.values or {"client_key": new_key()},
+        "values": form.values or {"client_key": new_client_key()},
     }
     return render(request, "workspace/handover.html", context)
 
@@ -109,7 +105,7 @@ async def _team(
     context = {
         "team": await team.team_page(db, actor=user, now=now),
         "errors": form.errors,
-        "values": form.values or {"client_key": new_key()},
+        "values": form.values or {"client_key": new_client_key()},
         "now": now,
     }
     return render(request, "workspace/team.html", context)
@@ -153,7 +149,7 @@ async def _bulk(
     context = {
         "bulk": await team.bulk_page(db, actor=user, guide_id=guide_id),
         "errors": form.errors,
-        "values": form.values or {"client_key": new_key(), "distribution": "round_robin"},
+        "values": form.values or {"client_key": new_client_key(), "distribution": "round_robin"},
     }
     return render(request, "workspace/bulk_handover.html", context)
 

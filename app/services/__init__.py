@@ -9,8 +9,9 @@ step, migration and tests; `ARCHITECTURE.md` has them in one table):
 `admin/`, `key_figures/` (the leaders' report).
 
 Across areas:
-- `client_keys.py`: idempotent creation by the client key a form carries
-  (`app/web/form_state.py`).
+- `client_keys.py`: the one rule for client keys (`ClientKey`, `new_client_key`) and
+  the one way to create a row once per key (`insert_once`); forms keep their key in
+  `app/web/form_state.py`.
 - `overview.py`: the start page of each role, with a card from each area.
 - `notifications.py`: a person's notification choices and devices, and staff views of
   the outbox (the delivery lives in `app/notifications/`).

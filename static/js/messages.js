@@ -55,6 +55,8 @@
     return meta ? meta.getAttribute('content') : '';
   }
 
+  /* A client key per message: 36 characters with dashes, or 32 hex digits where
+     randomUUID is missing; both follow the rule in app/services/client_keys.py. */
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     const bytes = new Uint8Array(16);

@@ -72,9 +72,11 @@ async def test_a_message_written_offline_waits_and_is_sent_once_when_back_online
         await context.set_offline(False)
         # axe-core is loaded from the server, so the page is checked once back online.
         await phone.evaluate("window.dispatchEvent(new Event('online'))")
+        # Sent on "online", or at the latest by the 15-second retry (when the offline try
+        # was still in flight as the connection came back).
         await phone.locator(
             ".message--mine:not(.message--pending)", has_text="sidder i toget"
-        ).first.wait_for(timeout=10000)
+        ).first.wait_for(timeout=20000)
         await phone.reload()
         await phone.locator(".message--mine", has_text="sidder i toget").first.wait_for()
         await check_page(phone, "messages-after-offline-phone")

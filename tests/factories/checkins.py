@@ -25,7 +25,7 @@ def who5_answers(score: int) -> dict[str, str]:
 
 
 def client_key() -> str:
-    return f"test-key-{next(_keys):06d}"
+    return f"test-key-{next(_keys):07d}"
 
 
 async def answer_who5(

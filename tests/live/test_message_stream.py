@@ -29,6 +29,7 @@ from app.db import make_engine
 from app.models import Role
 from app.paths import ROOT_DIR
 from app.security.sessions import start_session
+from app.services.client_keys import new_client_key
 from tests.browser.conftest import _free_port, _wait_ready
 from tests.database import create_database, drop_database, migrate
 from tests.factories.people import make_user, make_youth, user_of
@@ -186,7 +187,7 @@ async def youth_sends(base_url: str, token: str, text: str) -> float:
         tapped = time.monotonic()
         response = await http.post(
             "/messages",
-            data={"body": text, "client_key": uuid.uuid4().hex},
+            data={"body": text, "client_key": new_client_key()},
             headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
         )
         assert response.status_code == 200, response.text

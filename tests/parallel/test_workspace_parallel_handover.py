@@ -51,7 +51,7 @@ async def test_parallel_handovers_of_one_young_person_move_them_once(real_app, r
                 data={
                     "to_guide_id": str(colleagues[n % 2].id),
                     "note": "Hun vil helst skrive.",
-                    "client_key": f"handover-{youth.id}-{n:04d}",
+                    "client_key": f"parallel-handover-{youth.id}-{n:04d}",
                 },
             ),
         )
@@ -76,7 +76,7 @@ async def test_parallel_bulk_handovers_move_each_young_person_once(real_app, rea
                     "distribution": "round_robin",
                     "to_guide_ids": [str(b.id), str(c.id)],
                     "note": "Mads stopper. Alle er informeret.",
-                    "client_key": f"bulk-{leaving.id}-{n:04d}",
+                    "client_key": f"parallel-bulk-{leaving.id}-{n:04d}",
                 },
             ),
         )
@@ -107,7 +107,11 @@ async def test_a_guide_and_a_leader_moving_one_young_person_at_once_move_them_on
             url, fields = f"/guide/youth/{youth.id}/handover", by_guide
         else:
             url, fields = f"/leader/team/guides/{guide.id}/handover", by_leader
-        data = {**fields, "note": "Over til dig.", "client_key": f"mixed-{youth.id}-{n:04d}"}
+        data = {
+            **fields,
+            "note": "Over til dig.",
+            "client_key": f"parallel-mixed-{youth.id}-{n:04d}",
+        }
         return http.post(url, data=data)
 
     async with (

@@ -9,7 +9,8 @@ from sqlmodel import func, select
 from app.errors import NotFound, ValidationFailed
 from app.models import AlertKind, CheckIn, CheckInAlert, CheckInAnswer, Notification
 from app.services.checkins import answering
-from app.services.checkins.answering import BadClientKey, ForeignCheckIn, UnknownInstrument
+from app.services.checkins.answering import ForeignCheckIn, UnknownInstrument
+from app.services.client_keys import BadClientKey
 from tests.factories.checkins import answer_who5, client_key, who5_answers
 from tests.factories.people import make_user, make_youth, user_of
 

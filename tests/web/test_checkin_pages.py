@@ -95,13 +95,13 @@ async def test_a_missing_answer_shows_the_form_again_with_the_answers_kept(
     client, db, settings, frozen_clock, people, sara_id
 ):
     await as_youth(client, db, settings, frozen_clock, people)
-    data = form(None, key="kept-key-123456", q1="5", q2="4", q3="3", q5="0")
+    data = form(None, key="kept-key-1234567", q1="5", q2="4", q3="3", q5="0")
     page = await client.post("/checkins", data=data)
     assert page.status_code == 422
     assert 'id="answer-q4-error"' in page.text and "Vælg et svar." in page.text
     assert re.search(r'name="answer-q1" value="5"\s+checked', page.text)
     assert re.search(r'name="answer-q5" value="0"\s+checked', page.text)
-    assert 'value="kept-key-123456"' in page.text
+    assert 'value="kept-key-1234567"' in page.text
     assert await count_checkins(db, sara_id) == 0
 
 

@@ -233,7 +233,7 @@ async def test_dropping_out_reopens_the_course_with_plan_b_and_a_restart_plans_a
         "first_gap_days": "7",
         "interval_days": "14",
         "length_months": "12",
-        "client_key": "restart-key-1",
+        "client_key": "restart-key-0001",
     }
     assert (
         await client.post(f"/guide/youth/{youth.id}/enrollments", data=restart)
@@ -305,7 +305,7 @@ async def test_guide_cannot_reach_another_guides_young_person_by_id(
             "first_gap_days": "7",
             "interval_days": "14",
             "length_months": "12",
-            "client_key": "intruder-key",
+            "client_key": "intruder-key-0001",
         },
         f"/guide/youth/{youth_id}/schedule": {
             "first_gap_days": "7",

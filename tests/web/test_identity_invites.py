@@ -18,7 +18,7 @@ FORM = {
     "phone": "20 11 22 33",
     "email": "",
     "youth_ref": "YR-9001",
-    "client_key": "invite-key-0001",
+    "client_key": "invite-key-00001",
 }
 
 

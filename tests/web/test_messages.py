@@ -52,6 +52,19 @@ async def test_young_person_sends_a_message_and_a_retry_stores_it_once(
     assert "Hej Camilla, kan vi flytte mødet?" in page.text
 
 
+async def test_a_message_with_a_key_no_client_makes_is_refused_and_not_stored(
+    client, db, settings, frozen_clock, pair
+):
+    _guide, youth = pair
+    await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)
+    refused = await client.post(
+        "/messages", data={"body": "Hej", "client_key": "short"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 422
+    assert "Vi forstod ikke forespørgslen. Genindlæs siden, og prøv igen." in refused.text
+    assert await _count(db, Message) == 0
+
+
 async def test_our_script_gets_the_stored_message_back_as_html(
     client, db, settings, frozen_clock, pair
 ):
@@ -252,7 +265,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=await user_of(db, jonas),
         youth_id=jonas.id,
         body="Hjælp",
-        client_key="k-jonas-1",
+        client_key="k-jonas-message-1",
         now=thursday,
     )
     await conversation.send(
@@ -260,7 +273,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=await user_of(db, sara),
         youth_id=sara.id,
         body="Hej",
-        client_key="k-sara-1",
+        client_key="k-sara-message-1",
         now=now - timedelta(minutes=30),
     )
     await conversation.send(
@@ -268,7 +281,7 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
         actor=guide,
         youth_id=emma.id,
         body="Godt gået",
-        client_key="k-emma-1",
+        client_key="k-emma-message-1",
         now=now - timedelta(hours=1),
     )
     await sign_in(client, db, guide, settings, now)
@@ -313,7 +326,7 @@ async def test_guide_keeps_snippets_and_cannot_delete_another_guides(
     assert (await client.post("/guide/snippets", data=form)).status_code == 303
     snippet_id = (await db.exec(select(ReplySnippet.id))).one()
     missing = await client.post(
-        "/guide/snippets", data={"title": "", "body": "x", "client_key": "k-other-123"}
+        "/guide/snippets", data={"title": "", "body": "x", "client_key": "k-other-12345678"}
     )
     assert missing.status_code == 422
     assert "Udfyld feltet." in missing.text

@@ -8,7 +8,6 @@ alerts, cadence) lives in `guide_side.py`; due dates and reminders in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,8 +15,7 @@ from datetime import datetime
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import dialect_insert
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
     AlertKind,
@@ -35,10 +33,10 @@ from app.security.access import Via
 from app.security.audit import open_youth
 from app.services.checkins.charts import COMPACT, Chart, trend_chart
 from app.services.checkins.instruments import PRIMARY, Definition, parse
+from app.services.client_keys import checked_client_key, insert_once
 from app.services.followups.flags import raise_flag_for_wellbeing_drop
 
 ANSWER_PREFIX = "answer-"
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class UnknownInstrument(NotFound):
@@ -49,11 +47,6 @@ class ForeignCheckIn(Conflict):
     """The client key belongs to a check-in of another young person or instrument."""
 
     message = N_("This check-in could not be saved. Please reload the page and answer again.")
-
-
-class BadClientKey(AppError):
-    status_code = 422
-    message = N_("The request was not understood. Please reload the page and try again.")
 
 
 @dataclass(frozen=True)
@@ -145,8 +138,7 @@ async def submit(
     `youth_id` None is the young person's own. Recorded by the guide (at a meeting) it
     counts as filled in together.
     """
-    if not CLIENT_KEY.match(client_key or ""):
-        raise BadClientKey()
+    checked_client_key(client_key)
     if youth_id is None:
         youth_id = (await own_youth(db, actor=actor)).id
         assert youth_id is not None
@@ -200,10 +192,10 @@ async def record(
     definition = instrument.definition
     raw, score = definition.score(values)
     previous = await _latest_score(db, youth_id=youth_id, code=instrument.code)
-    insert = dialect_insert(db)
-    result = await db.exec(
-        insert(CheckIn)  # type: ignore[call-overload]
-        .values(
+    assert instrument.row.id is not None
+    checkin, created = await insert_once(
+        db,
+        CheckIn(
             youth_id=youth_id,
             instrument_id=instrument.row.id,
             instrument_code=instrument.code,
@@ -213,12 +205,11 @@ async def record(
             together=together,
             recorded_by_id=recorded_by_id,
             client_key=client_key,
-        )
-        .on_conflict_do_nothing(index_elements=["client_key"])
+        ),
+        owner=None,  # `submit` refuses another young person's or instrument's key itself
     )
-    checkin = await _by_client_key(db, client_key)
-    assert checkin is not None and checkin.id is not None
-    if result.rowcount == 0:
+    assert checkin.id is not None
+    if not created:
         return checkin, False
     for key, value in values.items():
         db.add(CheckInAnswer(checkin_id=checkin.id, item_key=key, value=value))

@@ -12,7 +12,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
-from app.db import dialect_insert
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -32,6 +31,7 @@ from app.models import (
 from app.security.access import youth_scope
 from app.security.audit import open_youth
 from app.services.admin import municipal_settings
+from app.services.client_keys import ClientKey, insert_once
 from app.services.followups import schedule
 from app.services.followups.flags import active_enrollment, handle_open_flags
 
@@ -53,7 +53,7 @@ class StartForm(BaseModel):
     place: Text200
     starts_on: date
     expected_end_on: date | None = None
-    client_key: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+    client_key: ClientKey
 
     @field_validator("expected_end_on")
     @classmethod
@@ -173,7 +173,6 @@ async def register_start(
         return existing
     if await active_enrollment(db, youth_id=youth_id) is not None:
         raise Conflict(N_("A start is already registered. End it before registering a new one."))
-    insert = dialect_insert(db)
     given = {key: value for key, value in form.model_dump().items() if value is not None}
     values = (
         await default_schedule(db)
@@ -184,13 +183,9 @@ async def register_start(
             "created_at": now,
         }
     )
-    statement = (
-        insert(Enrollment).values(**values).on_conflict_do_nothing(index_elements=["client_key"])
-    )
-    await db.exec(statement)  # type: ignore[call-overload]
-    enrollment = (
-        await db.exec(select(Enrollment).where(Enrollment.client_key == form.client_key))
-    ).one()
+    enrollment, created = await insert_once(db, Enrollment(**values))
+    if not created:
+        return enrollment  # the same form arrived twice at once: the other one planned it
     youth, _ = await _youth_and_person(db, youth_id)
     youth.status = CourseStatus.started
     db.add(youth)
@@ -303,17 +298,16 @@ async def drop_out(
     youth, _ = await _youth_and_person(db, enrollment.youth_id)
     youth.status = CourseStatus.in_course
     db.add(youth)
-    key = f"planb:{enrollment.id}"
-    step = (await db.exec(select(PlanStep).where(PlanStep.client_key == key))).first()
-    if step is None:
-        first = (
-            await db.exec(
-                select(func.min(PlanStep.position)).where(
-                    PlanStep.youth_id == youth.id, col(PlanStep.deleted_at).is_(None)
-                )
+    first = (
+        await db.exec(
+            select(func.min(PlanStep.position)).where(
+                PlanStep.youth_id == youth.id, col(PlanStep.deleted_at).is_(None)
             )
-        ).one()
-        step = PlanStep(
+        )
+    ).one()
+    step, _created = await insert_once(
+        db,
+        PlanStep(
             youth_id=enrollment.youth_id,
             title=gettext("Plan B: find the next step together"),
             description=gettext("%(place)s did not work out. Together we find a new way.")
@@ -324,9 +318,9 @@ async def drop_out(
             created_by_id=actor.id,
             created_at=now,
             updated_at=now,
-            client_key=key,
-        )
-        db.add(step)
+            client_key=f"planb:{enrollment.id}",
+        ),
+    )
     await handle_open_flags(db, youth_id=enrollment.youth_id, actor=actor, now=now)
     await db.flush()
     return step

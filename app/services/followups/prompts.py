@@ -11,7 +11,6 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import add_working_days, copenhagen_today
-from app.db import dialect_insert
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.models import (
@@ -26,6 +25,7 @@ from app.models import (
     Youth,
 )
 from app.notifications.outbox import enqueue
+from app.services.client_keys import insert_once
 from app.services.followups.enrollments import OUTCOME_OF_KIND, record_course_end
 from app.services.followups.flags import ANSWER_WINDOW_WORKING_DAYS, flag_unanswered, raise_flag
 
@@ -134,20 +134,17 @@ async def answer(
 async def _add_to_conversation(
     db: AsyncSession, *, follow_up: FollowUp, sender: User, text: str, now: datetime
 ) -> None:
-    insert = dialect_insert(db)
-    statement = (
-        insert(Message)
-        .values(
+    await insert_once(
+        db,
+        Message(
             youth_id=follow_up.youth_id,
             sender_id=sender.id,
             kind=MessageKind.text,
             body=text,
             client_key=f"followup:{follow_up.id}",
             sent_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["client_key"])
+        ),
     )
-    await db.exec(statement)  # type: ignore[call-overload]
 
 
 async def prompt_due(db: AsyncSession, *, now: datetime) -> int:

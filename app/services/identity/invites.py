@@ -28,6 +28,7 @@ from app.models import (
 from app.notifications.outbox import enqueue
 from app.security.tokens import new_token, token_hash
 from app.services.admin import municipal_settings
+from app.services.client_keys import ClientKey
 from app.services.identity.accounts import start_signed_in
 from app.services.identity.one_time_codes import parse_address
 
@@ -48,7 +49,7 @@ class InviteForm(BaseModel):
     phone: str | None = None
     email: str | None = None
     youth_ref: str | None = Field(default=None, max_length=128)
-    client_key: str = Field(min_length=8, max_length=64)
+    client_key: ClientKey
 
     @field_validator("phone")
     @classmethod

@@ -8,8 +8,6 @@ covering for an absent guide answers in the same conversation.
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,17 +17,17 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import bound_values, dialect_of, for_each_dialect, insert_returning
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import Message, MessageEventKind, MessageKind, Role, User, Youth
 from app.security.access import Via, youth_scope
 from app.security.audit import open_youth
 from app.security.rate_limit import check_rate
+from app.services.client_keys import checked_client_key, new_client_key
 from app.services.messages import event_log, notify
 
 MAX_LENGTH = 4000
 PAGE_SIZE = 100
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 # The system line the handover feature posts when the guide changes.
 GUIDE_CHANGED = N_(
@@ -169,21 +167,6 @@ def clean_body(body: str | None) -> str:
     return text
 
 
-def new_client_key() -> str:
-    """A key for a form rendered by the server (our script makes its own per send)."""
-    return uuid.uuid4().hex
-
-
-def check_client_key(client_key: str | None) -> str:
-    if not client_key or not CLIENT_KEY.match(client_key):
-        error = AppError(
-            N_("The request was not understood. Please reload the page and try again.")
-        )
-        error.status_code = 422
-        raise error
-    return client_key
-
-
 _MESSAGE_VALUES = ("youth_id", "sender_id", "kind", "body", "client_key", "sent_at")
 _INSERT_MESSAGE = for_each_dialect(
     lambda insert: (
@@ -220,7 +203,7 @@ async def send(
     await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
     assert youth is not None
     text = clean_body(body)
-    key = check_client_key(client_key)
+    key = checked_client_key(client_key)
     # Far above any person's typing speed; stops a runaway script or a stuck retry loop.
     await check_rate(
         db, key=f"message.send:{actor.id}", limit=SEND_LIMIT_PER_MINUTE, window=MINUTE, now=now
@@ -276,7 +259,7 @@ async def post_system_line(
             "sender_id": None,
             "kind": MessageKind.system,
             "body": stored,
-            "client_key": (key or f"system-{uuid.uuid4().hex}")[:64],
+            "client_key": (key or f"system-{new_client_key()}")[:64],
             "sent_at": now,
         },
     )

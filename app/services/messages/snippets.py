@@ -8,17 +8,17 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import dialect_insert
-from app.errors import Conflict, NotFound
+from app.errors import NotFound
 from app.i18n import N_
 from app.models import ReplySnippet, User
-from app.services.messages.conversation import CLIENT_KEY, MAX_LENGTH, check_client_key
+from app.services.client_keys import ClientKey, insert_once
+from app.services.messages.conversation import MAX_LENGTH
 
 
 class SnippetForm(BaseModel):
     title: str = Field(default="", max_length=80, validate_default=True)
     body: str = Field(default="", max_length=MAX_LENGTH, validate_default=True)
-    client_key: str = Field(pattern=CLIENT_KEY.pattern)
+    client_key: ClientKey
 
     @field_validator("title", "body", mode="before")
     @classmethod
@@ -41,16 +41,18 @@ async def create(
     db: AsyncSession, *, actor: User, form: SnippetForm, now: datetime
 ) -> ReplySnippet:
     """Save a snippet once per client key (a double-clicked save stores one)."""
-    key = check_client_key(form.client_key)
-    insert = dialect_insert(db)
-    await db.exec(  # type: ignore[call-overload]
-        insert(ReplySnippet)
-        .values(guide_id=actor.id, title=form.title, body=form.body, client_key=key, created_at=now)
-        .on_conflict_do_nothing(index_elements=["client_key"])
+    assert actor.id is not None
+    row, _created = await insert_once(
+        db,
+        ReplySnippet(
+            guide_id=actor.id,
+            title=form.title,
+            body=form.body,
+            client_key=form.client_key,
+            created_at=now,
+        ),
+        owner="guide_id",
     )
-    row = (await db.exec(select(ReplySnippet).where(ReplySnippet.client_key == key))).one()
-    if row.guide_id != actor.id:
-        raise Conflict()
     return row
 
 

@@ -15,7 +15,6 @@ moment exactly one wins and the others are told `AlreadyHandedOver`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -31,23 +30,16 @@ from app.models import GuideAssignment, Handover, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.security.access import Via, youth_scope
 from app.security.audit import record
-from app.services.client_keys import insert_once
+from app.services.client_keys import ClientKey, insert_once
 from app.services.messages.conversation import GUIDE_CHANGED, post_system_line
 
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NOTE_MAX = 4000
-
-
-def _key(value: object) -> object:
-    if not isinstance(value, str) or not KEY.match(value):
-        raise ValueError(N_("This form is too old. Please reload the page and try again."))
-    return value
 
 
 class HandoverForm(BaseModel):
     to_guide_id: int
     note: str = Field(min_length=2, max_length=NOTE_MAX)
-    client_key: str
+    client_key: ClientKey
 
     @field_validator("to_guide_id", mode="before")
     @classmethod
@@ -62,11 +54,6 @@ class HandoverForm(BaseModel):
         if value is None or (isinstance(value, str) and len(value.strip()) < 2):
             raise ValueError(N_("Please write a short handover note for your colleague."))
         return value
-
-    @field_validator("client_key", mode="before")
-    @classmethod
-    def _known_key(cls, value: object) -> object:
-        return _key(value)
 
 
 class Distribution(StrEnum):

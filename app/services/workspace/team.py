@@ -8,14 +8,12 @@ by itself (`access.youth_scope` checks the period on every request).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +30,7 @@ from app.models import (
     User,
     Youth,
 )
+from app.services.client_keys import ClientKey, insert_once
 from app.services.workspace.caseload import CASELOAD_LIMIT
 from app.services.workspace.handover import (
     NOTE_MAX,
@@ -40,14 +39,6 @@ from app.services.workspace.handover import (
     Moved,
     move,
 )
-
-KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-def _known_key(value: object) -> object:
-    if not isinstance(value, str) or not KEY.match(value):
-        raise ValueError(N_("This form is too old. Please reload the page and try again."))
-    return value
 
 
 @dataclass(frozen=True)
@@ -157,7 +148,7 @@ class CoverForm(BaseModel):
     covering_guide_id: int
     starts_on: date
     ends_on: date
-    client_key: str
+    client_key: ClientKey
 
     @field_validator("absent_guide_id", "covering_guide_id", mode="before")
     @classmethod
@@ -166,16 +157,15 @@ class CoverForm(BaseModel):
             raise ValueError(N_("Please choose a guide."))
         return value
 
-    @field_validator("client_key", mode="before")
-    @classmethod
-    def _key(cls, value: object) -> object:
-        return _known_key(value)
-
     def period(self) -> tuple[datetime, datetime]:
         """From the first day's morning to the end of the last day, Danish time, in UTC."""
         start = at_copenhagen_time(self.starts_on)
         end = at_copenhagen_time(self.ends_on + timedelta(days=1))
         return start.astimezone(UTC), end.astimezone(UTC)
+
+
+class _KeyTaken(Exception):
+    """Rolls back a cover whose form key another request claimed first."""
 
 
 async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: datetime) -> Cover:
@@ -223,13 +213,15 @@ async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: d
             db.add(cover)
             await db.flush()
             assert cover.id is not None
-            db.add(CoverKey(client_key=form.client_key, cover_id=cover.id))
-            await db.flush()
-    except IntegrityError:
-        # The same form arrived twice at once: the other request made the cover.
+            claim = CoverKey(client_key=form.client_key, cover_id=cover.id)
+            _claimed, created = await insert_once(db, claim, owner=None)
+            if not created:
+                raise _KeyTaken()
+    except _KeyTaken:
+        # The same form arrived twice at once: the other request made the cover, and
+        # the savepoint takes ours back.
         found = await _cover_by_key(db, form.client_key)
-        if found is None:
-            raise
+        assert found is not None
         return found
     return cover
 
@@ -298,7 +290,7 @@ class BulkForm(BaseModel):
     to_guide_ids: list[int] = Field(default_factory=list)  # for round robin
     chosen: dict[int, int] = Field(default_factory=dict)  # youth id -> guide id
     note: str = Field(min_length=2, max_length=NOTE_MAX)
-    client_key: str
+    client_key: ClientKey
 
     @field_validator("note", mode="before")
     @classmethod
@@ -306,11 +298,6 @@ class BulkForm(BaseModel):
         if value is None or (isinstance(value, str) and len(value.strip()) < 2):
             raise ValueError(N_("Please write a short handover note for your colleagues."))
         return value
-
-    @field_validator("client_key", mode="before")
-    @classmethod
-    def _key(cls, value: object) -> object:
-        return _known_key(value)
 
     @classmethod
     def from_form(cls, form: Any) -> dict[str, Any]:
