@@ -16,10 +16,16 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import checkins, followups, identity, notifications, people
-from app.demo import messages as messages_demo
-from app.demo import plan as plan_demo
-from app.demo import workspace as workspace_demo
+from app.demo import (
+    checkins,
+    followups,
+    identity,
+    messages,
+    notifications,
+    people,
+    plan,
+    workspace,
+)
 from app.demo.world import DemoWorld
 from app.models import AppSetting
 
@@ -28,13 +34,13 @@ MARKER = "demo_data_loaded"
 
 DemoStep = Callable[[AsyncSession, DemoWorld, random.Random, datetime], Awaitable[None]]
 STEPS: list[DemoStep] = [
-    plan_demo.add,
+    plan.add,
     followups.add,
     notifications.add,
     checkins.add,
     identity.add,
-    messages_demo.add,
-    workspace_demo.add,  # workspace area
+    messages.add,
+    workspace.add,
 ]
 
 
