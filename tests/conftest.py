@@ -43,8 +43,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # Once per run, in the process that leads it (not in each pytest-xdist worker).
-    if not hasattr(session.config, "workerinput") and not clock_is_set():
+    # Once per run, in the process that leads it (not in each pytest-xdist worker), and
+    # not in a time-travel run (`--dist each`), which keeps its own folders per instant.
+    leads = not hasattr(session.config, "workerinput")
+    time_travel = session.config.getoption("dist", default=None) == "each"
+    if leads and not time_travel and not clock_is_set():
         shutil.rmtree(ARTIFACTS_DIR / "screenshots", ignore_errors=True)
 
 
