@@ -81,13 +81,14 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
         db.add(youth)
         await db.flush()
         await schedule.schedule(db, enrollment=enrollment)
-        await _history(db, enrollment, youth, person, guide, story, rng, now)
+        await _history(db, world, enrollment, youth, person, guide, story, rng, now)
     await flag_unanswered(db, now=now)
     await db.flush()
 
 
 async def _history(
     db: AsyncSession,
+    world: DemoWorld,
     enrollment: Enrollment,
     youth: Youth,
     person: User,
@@ -110,7 +111,7 @@ async def _history(
         follow_up.prompted_at = follow_up.due_at
         answer = _answer_for(story, from_end, rng)
         if answer is not None:
-            await _answer(db, follow_up, person, answer, rng)
+            _answer(world, follow_up, person, answer, rng)
         ends_here = story.startswith("ended") and from_end == 1
         if from_end > 2 or ends_here or (story == "dropped" and from_end == 1):
             _call(follow_up, guide, story, answer, rng)
@@ -177,14 +178,18 @@ def _answer_for(story: str, from_end: int, rng: random.Random) -> FollowUpAnswer
     return rng.choices([FollowUpAnswer.good, FollowUpAnswer.okay], [0.65, 0.35])[0]
 
 
-async def _answer(
-    db: AsyncSession, follow_up: FollowUp, person: User, answer: FollowUpAnswer, rng: random.Random
+def _answer(
+    world: DemoWorld,
+    follow_up: FollowUp,
+    person: User,
+    answer: FollowUpAnswer,
+    rng: random.Random,
 ) -> None:
     follow_up.answer = answer
     follow_up.answered_at = follow_up.due_at + timedelta(hours=rng.randint(1, 30))
     if rng.random() < 0.5 or answer in (FollowUpAnswer.hard, FollowUpAnswer.considering_stopping):
         follow_up.answer_text = rng.choice(WORDS[answer])
-        db.add(
+        world.messages.append(
             Message(
                 youth_id=follow_up.youth_id,
                 sender_id=person.id,

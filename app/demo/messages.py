@@ -88,7 +88,7 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
                 .order_by(col(GuideAssignment.started_at))
             )
         ).all()
-        writer = _Writer(db, youth.id, person.id or 0, now)
+        writer = _Writer(youth.id, person.id or 0, now)
         moment = youth.created_at + timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 6))
         for number in range(rng.randint(3, 9)):
             assignment = next((a for a in reversed(history) if a.started_at <= moment), history[0])
@@ -110,6 +110,10 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             # Some young people are waiting for an answer, a few for more than a working day.
             waited = timedelta(days=3) if index % 12 == 2 else timedelta(hours=rng.randint(1, 3))
             writer.text(writer.youth_user_id, UNANSWERED[index % len(UNANSWERED)], now - waited)
+        writer.messages += [m for m in world.messages if m.youth_id == youth.id]
+        # A conversation is read in the order its messages were stored (their ids), as
+        # they are when people write them one after another: store them in time order.
+        db.add_all(sorted(writer.messages, key=lambda message: message.sent_at))
         await db.flush()
 
 
@@ -122,10 +126,11 @@ def _in_working_hours(moment: datetime, rng: random.Random) -> datetime:
 
 
 class _Writer:
-    def __init__(self, db: AsyncSession, youth_id: int, youth_user_id: int, now: datetime) -> None:
-        self.db, self.youth_id, self.youth_user_id, self.now = db, youth_id, youth_user_id, now
+    def __init__(self, youth_id: int, youth_user_id: int, now: datetime) -> None:
+        self.youth_id, self.youth_user_id, self.now = youth_id, youth_user_id, now
         self.count = 0
         self.changed = False
+        self.messages: list[Message] = []
 
     def _key(self) -> str:
         self.count += 1
@@ -135,7 +140,7 @@ class _Writer:
         if at >= self.now:
             return
         read = at + timedelta(minutes=20) if at < self.now - timedelta(days=1) else None
-        self.db.add(
+        self.messages.append(
             Message(
                 youth_id=self.youth_id,
                 sender_id=sender_id,
@@ -150,7 +155,7 @@ class _Writer:
     def system(self, at: datetime, name: str) -> None:
         self.changed = True
         body = json.dumps({"id": GUIDE_CHANGED, "params": {"name": name}}, ensure_ascii=False)
-        self.db.add(
+        self.messages.append(
             Message(
                 youth_id=self.youth_id,
                 kind=MessageKind.system,

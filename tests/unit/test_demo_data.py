@@ -61,3 +61,19 @@ async def test_every_demo_young_person_has_a_plan_with_steps_appointments_and_no
     starts = (await db.exec(select(Appointment.starts_at))).all()
     assert any(s < T0 for s in starts) and any(s > T0 for s in starts)
     assert (await db.exec(select(func.count()).select_from(Note))).one() >= len(youth_ids)
+
+
+async def test_demo_conversations_are_stored_in_the_order_they_were_written(db):
+    """A conversation is shown in the order messages were stored; the demo's must read in
+    time order (follow-up answers and guide changes once landed above older messages)."""
+    from app.models import Message
+
+    await load_demo_data(db, now=T0)
+    rows = (await db.exec(select(Message.youth_id, Message.sent_at).order_by(Message.id))).all()
+    last_seen: dict[int, object] = {}
+    out_of_order = []
+    for youth_id, sent_at in rows:
+        if youth_id in last_seen and sent_at < last_seen[youth_id]:
+            out_of_order.append((youth_id, sent_at))
+        last_seen[youth_id] = sent_at
+    assert not out_of_order
