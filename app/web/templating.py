@@ -35,6 +35,7 @@ def _build_environment() -> Environment:
     env.filters["date"] = timefmt.format_date
     env.filters["datetime"] = timefmt.format_datetime
     env.filters["time"] = timefmt.format_time
+    env.filters["weekday_in_sentence"] = timefmt.weekday_in_sentence
     env.filters["linkify"] = linkify
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES

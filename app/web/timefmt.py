@@ -12,20 +12,33 @@ from app.clock import in_copenhagen
 from app.i18n import current_locale
 
 
+def _in_reader_language(fmt: str) -> str:
+    """Patterns are written the Danish way ("d. MMMM y 'kl.' HH:mm"); English writes the
+    day without a full stop and "at" for "kl." ("27 October 2026 at 08:00")."""
+    if current_locale() != "en":
+        return fmt
+    return fmt.replace("d. ", "d ").replace("'kl.'", "'at'")
+
+
 def format_date(value: date | datetime | None, fmt: str = "d. MMMM y") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = in_copenhagen(value).date()
-    return _format_date(value, format=fmt, locale=current_locale())
+    return _format_date(value, format=_in_reader_language(fmt), locale=current_locale())
 
 
 def format_datetime(value: datetime | None, fmt: str = "d. MMM y 'kl.' HH:mm") -> str:
     if value is None:
         return ""
-    if current_locale() == "en" and "'kl.'" in fmt:
-        fmt = fmt.replace("'kl.'", "'at'")
-    return _format_datetime(in_copenhagen(value), format=fmt, locale=current_locale())
+    return _format_datetime(
+        in_copenhagen(value), format=_in_reader_language(fmt), locale=current_locale()
+    )
+
+
+def weekday_in_sentence(name: str) -> str:
+    """A weekday inside a sentence: Danish writes it in lower case, English capitalised."""
+    return name.lower() if current_locale() == "da" else name
 
 
 def format_time(value: datetime | None) -> str:
