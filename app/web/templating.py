@@ -36,6 +36,7 @@ def _build_environment() -> Environment:
     env.filters["datetime"] = timefmt.format_datetime
     env.filters["time"] = timefmt.format_time
     env.filters["weekday_in_sentence"] = timefmt.weekday_in_sentence
+    env.filters["last_whole_day"] = timefmt.last_whole_day
     env.filters["linkify"] = linkify
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES

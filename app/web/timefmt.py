@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
@@ -45,3 +45,17 @@ def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return _format_time(in_copenhagen(value), format="HH:mm", locale=current_locale())
+
+
+def last_whole_day(ends_at: datetime | None) -> date | None:
+    """The last day a period covers when it ends at midnight (Danish time), else None.
+
+    Covers and absences end at the midnight after their last day; people read "til og
+    med 5. dec.", not "indtil 6. dec. kl. 00:00".
+    """
+    if ends_at is None:
+        return None
+    local = in_copenhagen(ends_at)
+    if local.time() != time(0, 0):
+        return None
+    return local.date() - timedelta(days=1)

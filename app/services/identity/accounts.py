@@ -19,12 +19,18 @@ DEMO_ROLE_ORDER = (Role.youth, Role.guide, Role.leader, Role.admin)
 
 
 async def demo_accounts(db: AsyncSession) -> list[User]:
-    """The demo sign-ins shown on the login page: the first young people and all staff."""
+    """The demo sign-ins shown on the login page: the first young people and all staff
+    who can still sign in (a deactivated guide is not offered)."""
+    active = col(User.is_active).is_(True)
     staff = (
-        await db.exec(select(User).where(col(User.role) != Role.youth).order_by(col(User.id)))
+        await db.exec(
+            select(User).where(col(User.role) != Role.youth, active).order_by(col(User.id))
+        )
     ).all()
     youth = (
-        await db.exec(select(User).where(User.role == Role.youth).order_by(col(User.id)).limit(3))
+        await db.exec(
+            select(User).where(User.role == Role.youth, active).order_by(col(User.id)).limit(3)
+        )
     ).all()
     order = {role: index for index, role in enumerate(DEMO_ROLE_ORDER)}
     return sorted([*youth, *staff], key=lambda u: (order[Role(u.role)], u.id or 0))
@@ -37,8 +43,10 @@ async def demo_sign_in(
     if not demo_mode:
         raise Forbidden(N_("Demo sign-in is switched off."))
     user = await db.get(User, user_id)
-    if user is None or not user.is_active:
+    if user is None:
         raise NotFound()
+    if not user.is_active:  # e.g. the page was opened before an admin deactivated them
+        raise Forbidden(N_("This person has been deactivated and can no longer sign in."))
     token = await sessions.start_session(db, user=user, now=now, device_label=device_label)
     log.info("signed in", extra={"event": "sign_in", "method": "demo", "user_id": user.id})
     return user, token

@@ -51,6 +51,12 @@ class PasskeyFailed(AppError):
     message = N_("That did not work. Please try again, or sign in with a code.")
 
 
+class PasskeyNotAdded(PasskeyFailed):
+    """Adding a passkey failed: the person is already signed in, so no talk of codes."""
+
+    message = N_("That did not work. Please try again.")
+
+
 @dataclass(frozen=True)
 class RelyingParty:
     id: str
@@ -106,7 +112,7 @@ async def register(
 ) -> Passkey:
     challenge = await challenges.take_challenge(db, token=flow_token, purposes=(REGISTER,), now=now)
     if challenge is None or challenge.user_id != actor.id:
-        raise PasskeyFailed()
+        raise PasskeyNotAdded()
     rp = RelyingParty.of(settings)
     try:
         verified = verify_registration_response(
@@ -120,7 +126,7 @@ async def register(
             "passkey refused",
             extra={"event": "passkey_refused", "user_id": actor.id, "reason": type(exc).__name__},
         )
-        raise PasskeyFailed() from exc
+        raise PasskeyNotAdded() from exc
     assert actor.id is not None
     passkey = Passkey(
         user_id=actor.id,

@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.models import (
     CheckInAlert,
     CourseStatus,
@@ -86,7 +87,10 @@ class CaseloadRow:
     next_follow_up: datetime | None = None
 
     def days_since_contact(self, now: datetime) -> int | None:
-        return None if self.last_contact is None else max(0, (now - self.last_contact).days)
+        """Calendar days in Denmark ("i dag", "1 dag siden" is yesterday), not 24-hour spans."""
+        if self.last_contact is None:
+            return None
+        return max(0, (copenhagen_today(now) - copenhagen_today(self.last_contact)).days)
 
     @property
     def needs_attention(self) -> bool:
