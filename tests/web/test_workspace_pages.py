@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlmodel import col, func, select
 
+from app.clock import at_copenhagen_time, copenhagen_today
 from app.models import (
     AuditRecord,
     Cover,
@@ -309,6 +310,45 @@ async def test_a_cover_form_with_the_same_guide_twice_is_refused(
     assert response.status_code == 422
     assert "kan ikke dække for sig selv" in response.text
     assert await count(db, Cover) == 0
+
+
+async def test_a_colleague_who_is_away_cannot_be_made_the_cover(
+    client, db, settings, frozen_clock
+):
+    """Young people would read that someone answers who is away too (issue 19 #6)."""
+    now = frozen_clock.now
+    _team_row, (a, b, c), leader = await _team(db, size=3)
+    await make_youth(db, guide=a)
+    b_name, a_id, b_id = b.name, a.id, b.id
+    today = copenhagen_today(now)
+    # B is away for a week, covered by C.
+    await make_cover(
+        db,
+        absent=b,
+        covering=c,
+        starts_at=at_copenhagen_time(today).astimezone(UTC),
+        ends_at=at_copenhagen_time(today + timedelta(days=7)).astimezone(UTC),
+    )
+    await sign_in(client, db, leader, settings, now)
+    form = {
+        "absent_guide_id": str(a_id),
+        "covering_guide_id": str(b_id),
+        "starts_on": (today + timedelta(days=2)).isoformat(),
+        "ends_on": (today + timedelta(days=10)).isoformat(),
+        "client_key": KEY,
+    }
+    response = await client.post("/leader/covers", data=form)
+    assert response.status_code == 422
+    assert f"{b_name} er væk på nogle af dagene. Vælg en kollega, der er på arbejde." in (
+        response.text
+    )
+    assert f'value="{(today + timedelta(days=10)).isoformat()}"' in response.text  # kept
+    assert await count(db, Cover, Cover.absent_guide_id == a_id) == 0
+
+    # From the day B is back, B can cover.
+    form |= {"starts_on": (today + timedelta(days=7)).isoformat()}
+    assert (await client.post("/leader/covers", data=form)).status_code == 303
+    assert await count(db, Cover, Cover.covering_guide_id == b_id) == 1
 
 
 async def test_bulk_handover_spreads_in_turn_and_a_retry_moves_nobody_twice(

@@ -201,6 +201,17 @@ async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: d
             {"ends_on": gettext(N_("The cover must last until today or later."))}, values
         )
     assert absent.id is not None and covering.id is not None
+    if not covering.is_active or await _away_during(db, covering.id, starts_at, ends_at):
+        # Young people would be told this colleague answers while nobody does.
+        raise ValidationFailed(
+            {
+                "covering_guide_id": gettext(
+                    N_("%(name)s is away on some of these days. Choose a colleague at work."),
+                    name=covering.name,
+                )
+            },
+            values,
+        )
     try:
         async with db.begin_nested():
             cover = Cover(
@@ -224,6 +235,16 @@ async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: d
         assert found is not None
         return found
     return cover
+
+
+async def _away_during(db: AsyncSession, guide_id: int, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether the guide is registered away (covered by someone) during any of the period."""
+    overlapping = select(Cover.id).where(
+        Cover.absent_guide_id == guide_id,
+        col(Cover.starts_at) < ends_at,
+        col(Cover.ends_at) > starts_at,
+    )
+    return (await db.exec(overlapping.limit(1))).first() is not None
 
 
 async def _cover_by_key(db: AsyncSession, key: str) -> Cover | None:
