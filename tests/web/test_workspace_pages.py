@@ -312,9 +312,7 @@ async def test_a_cover_form_with_the_same_guide_twice_is_refused(
     assert await count(db, Cover) == 0
 
 
-async def test_a_colleague_who_is_away_cannot_be_made_the_cover(
-    client, db, settings, frozen_clock
-):
+async def test_a_colleague_who_is_away_cannot_be_made_the_cover(client, db, settings, frozen_clock):
     """Young people would read that someone answers who is away too (issue 19 #6)."""
     now = frozen_clock.now
     _team_row, (a, b, c), leader = await _team(db, size=3)

@@ -237,7 +237,9 @@ async def create_cover(db: AsyncSession, *, actor: User, form: CoverForm, now: d
     return cover
 
 
-async def _away_during(db: AsyncSession, guide_id: int, starts_at: datetime, ends_at: datetime) -> bool:
+async def _away_during(
+    db: AsyncSession, guide_id: int, starts_at: datetime, ends_at: datetime
+) -> bool:
     """Whether the guide is registered away (covered by someone) during any of the period."""
     overlapping = select(Cover.id).where(
         Cover.absent_guide_id == guide_id,
