@@ -164,3 +164,31 @@ async def test_leaders_and_admins_do_not_get_the_caseload(client, db, settings, 
     await sign_in(client, db, other, settings, frozen_clock.now)
     page = await client.get("/")
     assert page.status_code == 200 and "Hemmelig Ungesen" not in page.text
+
+
+async def test_an_unanswered_follow_up_is_not_overdue_after_the_course_ended(
+    client, db, settings, frozen_clock
+):
+    """The caseload once showed "Forfalden" for a course that had ended (issue 19 #8)."""
+    from app.clock import copenhagen_today
+    from tests.factories.followups import start
+
+    started = frozen_clock.now
+    guide = await make_user(db)
+    youth = await make_youth(db, guide=guide)
+    youth_id = youth.id
+    await start(db, guide=guide, youth=youth, starts_on=copenhagen_today(started), now=started)
+    now = frozen_clock.now = started + timedelta(days=12)  # the first follow-up is overdue
+    today = copenhagen_today(now)
+    await sign_in(client, db, guide, settings, now)
+    before = await client.get("/")
+    assert "Forfalden" in before.text
+
+    ended = await client.post(
+        f"/guide/youth/{youth_id}/course-end",
+        data={"ended_on": today.isoformat(), "outcome": "education"},
+    )
+    assert ended.status_code == 303
+    after = await client.get("/")
+    assert "Forfalden" not in after.text
+    assert 'data-label="Næste opfølgning">–</td>' in after.text

@@ -22,6 +22,7 @@ from app.models import (
     CallOutcome,
     CheckIn,
     CheckInAlert,
+    Enrollment,
     FollowUp,
     Message,
     MessageKind,
@@ -156,13 +157,18 @@ async def next_appointments(
 
 
 async def next_follow_ups(db: AsyncSession, ids: list[int]) -> list[tuple[int, datetime]]:
-    """The earliest follow-up not yet handled: overdue ones show with their old date."""
+    """The earliest follow-up not yet handled: overdue ones show with their old date.
+
+    Only while the education or job runs: after it ended, its unanswered follow-ups are
+    history (the call list and the young person's page show none either)."""
     result = await db.exec(
         sa_select(col(FollowUp.youth_id), func.min(col(FollowUp.due_at)))  # type: ignore[call-overload]
+        .join(Enrollment, col(Enrollment.id) == col(FollowUp.enrollment_id))
         .where(
             col(FollowUp.youth_id).in_(ids),
             col(FollowUp.handled_at).is_(None),
             col(FollowUp.cancelled_at).is_(None),
+            col(Enrollment.ended_at).is_(None),
         )
         .group_by(col(FollowUp.youth_id))
     )
