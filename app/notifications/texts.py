@@ -113,6 +113,13 @@ KINDS: dict[str, KindText] = {
         7 * 86400,
         "normal",
     ),
+    "youth.without_guide": KindText(
+        N_("A young person has no guide"),
+        N_("A young person whose guide has stopped has written. Hand them over in Trinvis."),
+        "/",
+        7 * 86400,
+        "normal",
+    ),
     "handover.received": KindText(
         N_("A young person was handed over to you"),
         N_("A young person was handed over to you. See the handover note in Trinvis."),

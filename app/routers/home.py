@@ -27,6 +27,7 @@ async def home(request: Request, db: SessionDep, user: CurrentUser, now: Now) ->
         return render(request, "home/guide.html", context, partial="workspace/_caseload.html")
     if user.role == Role.leader:
         loads = await overview.caseload_sizes(db)
-        return render(request, "home/leader.html", {"loads": loads})
+        without = await overview.without_guide(db, actor=user)
+        return render(request, "home/leader.html", {"loads": loads, "without_guide": without})
     staff = await overview.staff_directory(db)
     return render(request, "home/admin.html", {"staff": staff})

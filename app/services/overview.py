@@ -38,6 +38,8 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
     if youth is None or youth.id is None:
         raise NotFound()
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
+    if guide is not None and not guide.is_active:
+        guide = None  # "you will get a guide soon" until a leader hands them over
     return YouthHome(
         me=actor,
         youth=youth,
@@ -87,3 +89,27 @@ async def staff_directory(db: AsyncSession) -> list[tuple[User, str]]:
         .order_by(col(User.role), col(User.name))
     )
     return [(u, t or "") for u, t in rows.all()]
+
+
+@dataclass(frozen=True)
+class WithoutGuide:
+    former_guide: User
+    young_people: int
+
+
+async def without_guide(db: AsyncSession, *, actor: User) -> list[WithoutGuide]:
+    """Young people whose guide was deactivated, counted per former guide of the leader's
+    team (numbers, no names): the leader's first job is to hand them over."""
+    rows = await db.exec(
+        select(User, func.count(col(Youth.id)))
+        .join(Youth, col(Youth.guide_id) == col(User.id))
+        .where(
+            User.role == Role.guide,
+            col(User.is_active).is_(False),
+            User.team_id == actor.team_id,
+            col(Youth.status) != "ended",
+        )
+        .group_by(col(User.id))
+        .order_by(col(User.name))
+    )
+    return [WithoutGuide(former_guide=u, young_people=int(n)) for u, n in rows.all()]

@@ -10,6 +10,8 @@ worker delivers them. Never with the message text: only who wrote and which mess
   cancel it when that message has been read by then.
 - To the guide who answers (the covering colleague while the guide is away), when
   they have no stream open: a "message.new" notification.
+- When the guide was deactivated and nobody covers: the team's leaders get a
+  "youth.without_guide" notification, so someone hands the young person over.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.models import Cover, Message, RealtimePresence, Role, User, Youth
 from app.notifications.outbox import enqueue
 from app.notifications.rules import quiet_hours
@@ -27,6 +30,7 @@ from app.realtime.hub import PRESENCE_STALE, hub
 from app.services.messages.availability import after_quiet_hours, sms_fallback_minutes
 
 KIND = "message.new"
+WITHOUT_GUIDE_KIND = "youth.without_guide"
 _PRESENT = select(RealtimePresence.id).where(
     col(RealtimePresence.user_id) == bindparam("user_id"),
     col(RealtimePresence.seen_at) > bindparam("fresh_after"),
@@ -102,6 +106,10 @@ async def _to_guides(
     if youth.guide_id is None:
         return
     covering = await covering_guides(db, guide_id=youth.guide_id, now=now)
+    guide = await db.get(User, youth.guide_id)
+    if not covering and (guide is None or not guide.is_active):
+        await _to_leaders(db, youth=youth, former_guide=guide, now=now)
+        return
     recipients = [g.id for g in covering if g.id is not None] or [youth.guide_id]
     for guide_id in recipients:
         if await is_connected(db, user_id=guide_id, now=now):
@@ -112,5 +120,37 @@ async def _to_guides(
             kind=KIND,
             dedupe_key=f"{KIND}:{message_id}:{guide_id}",
             params=params,
+            now=now,
+        )
+
+
+async def team_leaders(db: AsyncSession, *, guide: User | None) -> list[User]:
+    """The active leaders of a guide's team: who sees to it that the young people of a
+    deactivated guide get an answer until they are handed over."""
+    if guide is None or guide.team_id is None:
+        return []
+    rows = await db.exec(
+        select(User)
+        .where(User.role == Role.leader, User.team_id == guide.team_id, col(User.is_active))
+        .order_by(col(User.id))
+    )
+    return list(rows.all())
+
+
+async def _to_leaders(
+    db: AsyncSession, *, youth: Youth, former_guide: User | None, now: datetime
+) -> None:
+    """A young person whose guide was deactivated wrote: their team leaders hear of it
+    (once a day per young person; without the message, which leaders do not read)."""
+    assert youth.id is not None
+    day = copenhagen_today(now).isoformat()
+    for leader in await team_leaders(db, guide=former_guide):
+        assert leader.id is not None
+        await enqueue(
+            db,
+            user_id=leader.id,
+            kind=WITHOUT_GUIDE_KIND,
+            dedupe_key=f"{WITHOUT_GUIDE_KIND}:{youth.id}:{day}:{leader.id}",
+            params={},
             now=now,
         )

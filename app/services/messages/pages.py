@@ -18,7 +18,7 @@ from app.security.access import Via, covered_guide_ids, reachable_youth_filter, 
 from app.services.messages import availability, conversation, event_log, inbox, snippets
 from app.services.messages.availability import HelpLine, Week
 from app.services.messages.conversation import MessageView
-from app.services.messages.notify import covering_guides
+from app.services.messages.notify import covering_guides, team_leaders
 
 RECEIPTS_PER_EVENT = 50
 
@@ -29,11 +29,18 @@ class WhoAnswers:
 
     guide: User | None
     covering: list[User]
+    # Set when the guide was deactivated and nobody covers: the team's leaders.
+    leaders: list[User]
     working_now: bool
     usual_minutes: int | None
     next_opening: datetime | None
     week: Week
     help_lines: list[HelpLine]
+
+    @property
+    def guide_stopped(self) -> bool:
+        """The guide was deactivated and no colleague covers: no one to wait for."""
+        return self.guide is not None and not self.guide.is_active and not self.covering
 
     @property
     def answerer(self) -> User | None:
@@ -69,17 +76,24 @@ class GuidePage:
 async def who_answers(db: AsyncSession, *, youth: Youth, now: datetime) -> WhoAnswers:
     guide = await db.get(User, youth.guide_id) if youth.guide_id else None
     covering: list[User] = []
+    leaders: list[User] = []
     week: Week = dict(availability.DEFAULT_WEEK)
     usual = None
     if guide is not None and guide.id is not None:
         covering = await covering_guides(db, guide_id=guide.id, now=now)
-        answerer = covering[0] if covering else guide
-        assert answerer.id is not None
-        week = await availability.working_week(db, answerer.id)
-        usual = await availability.usual_reply_minutes(db, guide_id=answerer.id, now=now)
+        if not covering and not guide.is_active:
+            # Nobody answers as "your guide" any more: say who sees to it, promise no
+            # reply time, until a leader hands the young person over.
+            leaders = await team_leaders(db, guide=guide)
+        else:
+            answerer = covering[0] if covering else guide
+            assert answerer.id is not None
+            week = await availability.working_week(db, answerer.id)
+            usual = await availability.usual_reply_minutes(db, guide_id=answerer.id, now=now)
     return WhoAnswers(
         guide=guide,
         covering=covering,
+        leaders=leaders,
         working_now=availability.is_working(now, week),
         usual_minutes=usual,
         next_opening=availability.next_opening(now, week),
