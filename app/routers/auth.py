@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
 from app.security.sessions import clear_session_cookie, set_session_cookie
 from app.services.identity import accounts, oidc_sign_in
+from app.web.client import device_label
 from app.web.form_state import FormState
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.templating import render
@@ -63,7 +64,7 @@ async def demo_sign_in(
         demo_mode=settings.demo_mode,
         user_id=user_id,
         now=now,
-        device_label=request.headers.get("user-agent", "")[:120],
+        device_label=device_label(request),
     )
     response = full_redirect(request, safe_local_path(next))
     set_session_cookie(response, settings, token, user.role)

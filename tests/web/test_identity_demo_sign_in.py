@@ -64,3 +64,18 @@ async def test_anonymous_visitor_is_sent_to_sign_in(client):
     response = await client.get("/", headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/"
+
+
+async def test_my_devices_names_a_demo_sign_in_as_people_recognise_it(client, db, demo):
+    """Not the raw User-Agent (issue 19 #11): "Chrome · Android", as for passkeys."""
+    user = (await db.exec(select(User).where(User.role == Role.youth))).first()
+    phone = (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0.0.0 Mobile Safari/537.36"
+    )
+    client.headers["User-Agent"] = phone
+    await ensure_csrf(client)
+    await client.post("/demo/sign-in", data={"user_id": user.id, "next": "/"})
+    page = await client.get("/me/devices")
+    assert "Chrome · Android" in page.text
+    assert "Mozilla" not in page.text and "AppleWebKit" not in page.text
