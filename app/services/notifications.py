@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import BaseModel, field_validator
@@ -12,7 +13,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, NotFound
-from app.i18n import N_
+from app.i18n import N_, current_locale, gettext
 from app.models import (
     AuditRecord,
     Notification,
@@ -187,6 +188,46 @@ class OutboxRow:
     channel: str
     text: RenderedText
     attempts: list[NotificationAttempt]
+    recipient_name: str = ""
+
+    @property
+    def reason(self) -> str:
+        return plain_reason(self.notification.last_error)
+
+
+# The channels' technical reasons (kept in English in the outbox for IT staff and logs),
+# told in plain words on the admin's page. First match wins.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"not configured|no VAPID key"), N_("This way of sending is not set up yet.")),
+    (
+        re.compile(r"SMS gateway refused"),
+        N_("The SMS service refused the message. Check the phone number and the SMS settings."),
+    ),
+    (re.compile(r"SMTP login refused"), N_("The mail server refused to let Trinvis sign in.")),
+    (
+        re.compile(r"SMTP server answered 5"),
+        N_("The mail server refused the e-mail. Check the e-mail address."),
+    ),
+    (
+        re.compile(r"unreachable|timed out|answered 5\d\d|\(5\d\d\)|answered 429"),
+        N_("The service did not answer. It will be tried again later."),
+    ),
+    (
+        re.compile(r"subscriptions are gone"),
+        N_("The phone no longer accepts notifications from Trinvis."),
+    ),
+    (re.compile(r"already sent by SMS|was read"), N_("Not needed any more: the message was read.")),
+)
+
+
+def plain_reason(technical: str | None) -> str:
+    """Why a notification failed, in the reader's language and plain words."""
+    if not technical:
+        return "–"
+    for pattern, words in _REASONS:
+        if pattern.search(technical):
+            return gettext(words)
+    return gettext(N_("It could not be delivered."))
 
 
 async def failed_notifications(db: AsyncSession, *, actor: User) -> list[OutboxRow]:
@@ -199,7 +240,10 @@ async def failed_notifications(db: AsyncSession, *, actor: User) -> list[OutboxR
         .order_by(col(Notification.created_at).desc())
         .limit(OUTBOX_PAGE_SIZE)
     )
-    return await _with_attempts(db, list(rows.all()), locale="en")
+    found = await _with_attempts(db, list(rows.all()), locale=current_locale())
+    ids = {row.notification.user_id for row in found}
+    names = dict((await db.exec(select(User.id, User.name).where(col(User.id).in_(ids)))).all())
+    return [replace(row, recipient_name=names.get(row.notification.user_id, "")) for row in found]
 
 
 async def retry_notification(

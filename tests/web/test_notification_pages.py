@@ -110,7 +110,7 @@ async def test_nobody_removes_another_persons_device(client, db, settings, froze
 
 
 async def failed_notification(db):
-    person = await make_user(db, Role.youth)
+    person = await make_user(db, Role.youth, name="Sofie Nielsen")
     row = await enqueue(db, user_id=person.id, kind="message.new", dedupe_key="f:1", now=T0)
     row.status, row.last_error, row.attempts = "failed", "SMS gateway refused the message (400)", 6
     db.add(row)
@@ -125,7 +125,15 @@ async def test_admin_sees_failed_notifications_and_sends_one_again(
     admin = await signed_in(client, db, settings, frozen_clock, Role.admin)
     page = await client.get("/admin/notifications")
     assert page.status_code == 200
-    assert "SMS gateway refused the message (400)" in page.text
+    # In people's words (issue 19 #14): what it was, to whom, and why.
+    assert "SMS-tjenesten afviste beskeden. Tjek telefonnummeret og SMS-indstillingerne." in (
+        page.text
+    )
+    assert ">Ny besked</td>" in page.text
+    assert "Sofie Nielsen (ung)" in page.text
+    assert "message.new" not in page.text and "Person nr." not in page.text
+    # The technical reason stays at hand for IT staff.
+    assert "<code>SMS gateway refused the message (400)</code>" in page.text
     response = await client.post(f"/admin/notifications/{row.id}/retry")
     assert response.status_code == 303
     fresh = await db.get(Notification, row.id, populate_existing=True)
