@@ -52,6 +52,11 @@ async def _flow(page, server, check_page, screen: str) -> None:
     await page.wait_for_url(f"{server.url}/guide/youth/*")
     youth_url = page.url
     assert await page.locator("h1").inner_text() == name
+    # The section links are a row of links, without list bullets drawn over them.
+    markers = await page.locator("nav.section-links li").evaluate_all(
+        "items => items.map(li => getComputedStyle(li).listStyleType)"
+    )
+    assert markers and set(markers) == {"none"}
     await check_page(page, f"workspace-youth-{screen}")
 
     # Acknowledge the alert on the check-ins page (the check-ins area's form).
