@@ -40,6 +40,19 @@ async def _flow(page, server, check_page, screen: str) -> None:
     assert "Akut varsel" in await top.inner_text()
     name = (await top.locator("a").first.inner_text()).strip()
     await check_page(page, f"workspace-caseload-{screen}")
+    if screen == "phone":
+        # A compact card per young person and a one-row menu (issue 19 #4): the demo's
+        # caseload once made a 9,300 px page of 660 px cards under a three-row menu.
+        cards = await page.locator("#caseload-own tbody tr").evaluate_all(
+            "rows => rows.map(r => r.getBoundingClientRect().height)"
+        )
+        assert len(cards) >= 10 and max(cards) <= 200, cards
+        menu = await page.locator(".site-nav ul").bounding_box()
+        link = await page.locator(".site-nav a").first.bounding_box()
+        assert menu and link and menu["height"] < 2 * link["height"]
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, width  # the menu scrolls within itself, not the page
+        assert await top.locator(".caseload__need .pill:visible").count() == 1
 
     # Search narrows the list (htmx swaps the table).
     await page.get_by_label("Søg på navn").fill(name.split()[0])
