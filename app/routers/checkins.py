@@ -108,8 +108,10 @@ async def submit(request: Request, db: SessionDep, user: CurrentUser, now: Now) 
 
 @router.get("/checkins/{checkin_id:int}")
 @access(Role.youth)
-async def result(request: Request, db: SessionDep, user: CurrentUser, checkin_id: int) -> Response:
-    data = await answering.own_result(db, actor=user, checkin_id=checkin_id)
+async def result(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, checkin_id: int
+) -> Response:
+    data = await answering.own_result(db, actor=user, checkin_id=checkin_id, now=now)
     return render(request, "checkins/result.html", {"result": data})
 
 

@@ -95,6 +95,7 @@ async def test_young_person_answers_who5_with_the_keyboard_through_a_reload_and_
     await phone.context.set_offline(False)
     await phone.wait_for_url(re.compile(r".*/checkins/\d+$"), timeout=20_000)
     assert await phone.locator(".checkin-score strong").inner_text() == "72"  # (4+5+3+2+4) × 4
+    assert await phone.locator("a[href^='tel:']").count() == 0  # no alarm at a good score
     assert await phone.evaluate(DRAFT_KEYS) == []
     await check_page(phone, "checkin-who5-result-phone")
     assert await count_checkins(live_server, "Sara") == before + 1
@@ -127,6 +128,14 @@ async def test_without_javascript_the_form_is_one_page_that_still_works(
         await page.get_by_role("button", name="Send").click()
         await page.wait_for_url(re.compile(r".*/checkins/\d+$"))
         assert await page.locator(".checkin-score strong").inner_text() == "20"
+        # At or below 28: where to get help now is the first thing on the screen, above
+        # the fold of a 360 × 780 phone, as numbers the phone can call (issue 19 #20).
+        help_now = page.get_by_role("heading", name="Du behøver ikke stå alene med det")
+        box = await help_now.bounding_box()
+        assert box and box["y"] + box["height"] < 780
+        call = page.locator("a[href^='tel:']").first
+        call_box = await call.bounding_box()
+        assert call_box and call_box["y"] + call_box["height"] < 780
         assert await page.get_by_role("link", name="Skriv til min ungeguide").is_visible()
         assert await count_checkins(live_server, "Mikkel") == before + 1
     finally:

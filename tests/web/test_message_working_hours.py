@@ -92,3 +92,21 @@ async def test_young_people_leaders_and_admins_cannot_set_working_hours(
         await sign_in(client, db, person, settings, frozen_clock.now)
         assert (await client.get("/guide/working-hours")).status_code == 403
         assert (await client.post("/guide/working-hours", data=_week())).status_code == 403
+
+
+async def test_outside_working_hours_help_lines_come_first_on_the_messages_page(
+    client, db, settings, frozen_clock
+):
+    """On a phone the help lines once sat under the message box (issue 19 #20)."""
+    from app.clock import in_copenhagen
+
+    now = frozen_clock.now
+    guide = await make_user(db, Role.guide)
+    other_day = (in_copenhagen(now).weekday() + 3) % 7
+    db.add(GuideWorkingHours(guide_id=guide.id, weekday=other_day, start_minute=0, end_minute=60))
+    youth = await make_youth(db, guide=guide)
+    await sign_in(client, db, await user_of(db, youth), settings, now)
+    page = (await client.get("/messages")).text
+    help_now = page.index('id="urgent-heading"')
+    assert help_now < page.index('id="who-heading"') < page.index('role="log"')
+    assert 'href="tel:70201201"' in page

@@ -9,12 +9,13 @@ alerts, cadence) lives in `guide_side.py`; due dates and reminders in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -35,6 +36,7 @@ from app.services.checkins.charts import COMPACT, Chart, trend_chart
 from app.services.checkins.instruments import PRIMARY, Definition, parse
 from app.services.client_keys import checked_client_key, insert_once
 from app.services.followups.flags import raise_flag_for_wellbeing_drop
+from app.services.messages.availability import HelpLine, help_lines
 
 ANSWER_PREFIX = "answer-"
 
@@ -273,6 +275,9 @@ class Result:
     checkin: CheckIn
     definition: Definition
     history: list[CheckIn]
+    # Where to get help now: only after a very low score (the instrument's urgent
+    # threshold, WHO-5 at or below 28), shown first on the page.
+    help_lines: list[HelpLine] = field(default_factory=list)
 
     @property
     def suggest_guide(self) -> bool:
@@ -287,15 +292,18 @@ class Result:
         return str(self.definition.feedback_for(self.checkin.score).text)
 
 
-async def own_result(db: AsyncSession, *, actor: User, checkin_id: int) -> Result:
+async def own_result(db: AsyncSession, *, actor: User, checkin_id: int, now: datetime) -> Result:
     """A young person's own check-in with their curve; anyone else's is NotFound."""
     youth = await own_youth(db, actor=actor)
     checkin = await db.get(CheckIn, checkin_id)
     if checkin is None or checkin.youth_id != youth.id:
         raise NotFound()
-    definitions = await instrument_versions(db, {checkin.instrument_id})
+    definition = (await instrument_versions(db, {checkin.instrument_id}))[checkin.instrument_id]
     history = await history_of(db, youth_id=checkin.youth_id, code=checkin.instrument_code)
-    return Result(checkin, definitions[checkin.instrument_id], history)
+    lines: list[HelpLine] = []
+    if "urgent" in definition.alert_kinds(checkin.score, None):
+        lines = await help_lines(db, birth_date=youth.birth_date, today=copenhagen_today(now))
+    return Result(checkin, definition, history, lines)
 
 
 async def history_of(db: AsyncSession, *, youth_id: int, code: str) -> list[CheckIn]:
