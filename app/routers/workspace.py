@@ -146,11 +146,11 @@ async def _bulk(
     form: FormState | None = None,
 ) -> Response:
     form = form or FormState()
-    context = {
-        "bulk": await team.bulk_page(db, actor=user, guide_id=guide_id),
-        "errors": form.errors,
-        "values": form.values or {"client_key": new_client_key(), "distribution": "round_robin"},
-    }
+    bulk = await team.bulk_page(db, actor=user, guide_id=guide_id)
+    values = form.values or {"client_key": new_client_key(), "distribution": "round_robin"}
+    if not form.values and request.query_params.get("all") == "1":  # "Select all"
+        values["youth_ids"] = [choice.youth_id for choice in bulk.young]
+    context = {"bulk": bulk, "errors": form.errors, "values": values}
     return render(request, "workspace/bulk_handover.html", context)
 
 

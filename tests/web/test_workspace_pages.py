@@ -379,6 +379,37 @@ async def test_bulk_handover_spreads_in_turn_and_a_retry_moves_nobody_twice(
     assert await count(db, Message, Message.kind == MessageKind.system) == 4
 
 
+async def test_bulk_move_selects_all_and_answers_a_missing_note_in_its_own_words(
+    client, db, settings, frozen_clock
+):
+    """The form once relied on the browser's "Please fill out this field" (issue 19 #17)."""
+    now = frozen_clock.now
+    _team_row, (leaving, b), leader = await _team(db, 2)
+    young = [await make_youth(db, guide=leaving) for _ in range(3)]
+    leaving_id, b_id = leaving.id, b.id
+    await sign_in(client, db, leader, settings, now)
+    url = f"/leader/team/guides/{leaving_id}/handover"
+    page = await client.get(url)
+    assert "novalidate" in page.text and 'href="?all=1">Vælg alle</a>' in page.text
+    assert page.text.count('name="youth_ids" value="') == 3
+    assert 'name="youth_ids" value="' + str(young[0].id) + '" checked' not in page.text
+    everyone = await client.get(url + "?all=1")
+    assert everyone.text.count('" checked> ') >= 3
+    for y in young:
+        assert f'name="youth_ids" value="{y.id}" checked' in everyone.text
+    form = {
+        "youth_ids": [str(y.id) for y in young],
+        "distribution": "round_robin",
+        "to_guide_ids": [str(b_id)],
+        "note": "",
+        "client_key": KEY,
+    }
+    refused = await client.post(url, data=form)
+    assert refused.status_code == 422
+    assert "Skriv en kort overdragelsesnote" in refused.text
+    assert await count(db, Handover) == 0
+
+
 async def test_bulk_handover_chosen_per_person_needs_a_choice_for_each(
     client, db, settings, frozen_clock
 ):
