@@ -149,7 +149,7 @@ async def guide_set_direction(
         request,
         DirectionForm,
         save=lambda data: goal.set_direction(db, actor=user, youth_id=youth_id, data=data, now=now),
-        then=GUIDE_PLAN.format(youth_id=youth_id),
+        then=GUIDE_PLAN.format(youth_id=youth_id) + "?goal_saved=1",
         page=lambda form: _guide_page_again(request, db, user, now, youth_id, direction=form),
     )
 

@@ -222,6 +222,10 @@ async def test_dropping_out_reopens_the_course_with_plan_b_and_a_restart_plans_a
     assert enrollment.end_reason == "dropped_out"
     steps = (await db.exec(select(PlanStep).where(PlanStep.youth_id == youth.id))).all()
     assert [s.title for s in steps] == ["Plan B: find det næste skridt sammen"]
+    # The plan's history shows the plan B step too (issue 19 #18).
+    plan_page = (await client.get(f"/guide/youth/{youth.id}/plan")).text
+    history_part = plan_page[plan_page.index('id="history-heading"') :]
+    assert "Plan B: find det næste skridt sammen" in history_part
     history = (await db.exec(select(FollowUp).where(FollowUp.enrollment_id == enrollment.id))).all()
     assert len(history) == 26  # nothing is deleted
     assert all(f.cancelled_at is not None for f in history if f.id != follow_up.id)

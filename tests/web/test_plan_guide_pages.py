@@ -207,3 +207,18 @@ async def test_young_person_adds_an_appointment_to_the_calendar_and_subscribes(
     feed = await client.get(address)
     assert feed.status_code == 200 and b"Status p" in feed.content
     assert (await client.get("/calendar/wrong-secret.ics")).status_code == 404
+
+
+async def test_saving_the_goal_says_it_was_saved(client, db, settings, frozen_clock):
+    """Saving the goal once showed nothing at all (issue 19 #18)."""
+    course = await make_course(db)
+    url = f"/guide/youth/{course.youth.id}/plan"
+    await sign_in(client, db, course.guide, settings, frozen_clock.now)
+    saved = await client.post(
+        url + "/direction",
+        data={"destination": "Tømrer", "readiness_group": "education_ready"},
+        follow_redirects=True,
+    )
+    assert saved.status_code == 200
+    assert "Målet og målgruppen er gemt." in saved.text
+    assert "Målet og målgruppen er gemt." not in (await client.get(url)).text

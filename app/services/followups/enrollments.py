@@ -34,6 +34,7 @@ from app.services.admin import municipal_settings
 from app.services.client_keys import ClientKey, insert_once
 from app.services.followups import schedule
 from app.services.followups.flags import active_enrollment, handle_open_flags
+from app.services.plan import steps as plan_steps
 
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -305,7 +306,7 @@ async def drop_out(
             )
         )
     ).one()
-    step, _created = await insert_once(
+    step, created = await insert_once(
         db,
         PlanStep(
             youth_id=enrollment.youth_id,
@@ -321,6 +322,8 @@ async def drop_out(
             client_key=f"planb:{enrollment.id}",
         ),
     )
+    if created:
+        await plan_steps.record_added(db, actor=actor, step=step, now=now)
     await handle_open_flags(db, youth_id=enrollment.youth_id, actor=actor, now=now)
     await db.flush()
     return step

@@ -344,6 +344,11 @@ async def _touch(db: AsyncSession, step: PlanStep, now: datetime) -> None:
     await db.flush()
 
 
+async def record_added(db: AsyncSession, *, actor: User, step: PlanStep, now: datetime) -> None:
+    """A step another area added (the plan B step after a drop-out) in the plan's history."""
+    await _event(db, actor=actor, step=step, action="step.added", detail=step.title, now=now)
+
+
 async def _event(
     db: AsyncSession, *, actor: User, step: PlanStep, action: str, detail: str, now: datetime
 ) -> None:
