@@ -219,7 +219,7 @@ async def test_a_young_person_sees_only_their_own_result(db, sara, frozen_clock)
     other = await make_youth(db, guide=guide)
     theirs = await answer_who5(db, actor=await user_of(db, other), score=80, now=frozen_clock.now)
     mine = await answer_who5(db, actor=person, score=44, now=frozen_clock.now)
-    result = await answering.own_result(db, actor=person, checkin_id=mine.id)
+    result = await answering.own_result(db, actor=person, checkin_id=mine.id, now=frozen_clock.now)
     assert result.suggest_guide and [c.id for c in result.history] == [mine.id]
     with pytest.raises(NotFound):
-        await answering.own_result(db, actor=person, checkin_id=theirs.id)
+        await answering.own_result(db, actor=person, checkin_id=theirs.id, now=frozen_clock.now)
