@@ -11,8 +11,8 @@ from pydantic import BaseModel, field_validator
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.errors import Conflict, NotFound
-from app.i18n import N_
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import N_, gettext
 from app.models import (
     AuditRecord,
     Notification,
@@ -23,7 +23,7 @@ from app.models import (
     Role,
     User,
 )
-from app.notifications.channels import email, push, sms
+from app.notifications.channels import email, push, push_addresses, sms
 from app.notifications.outbox import params_of
 from app.notifications.rules import preferences_of
 from app.notifications.texts import RenderedText, render_text
@@ -32,6 +32,10 @@ from app.settings import Settings
 log = logging.getLogger("trinvis.notifications")
 
 OUTBOX_PAGE_SIZE = 100
+NOT_A_PUSH_SERVICE = N_(
+    "Trinvis sends notifications only through the push services of common browsers, "
+    "and this address is not one of them."
+)
 
 
 class PreferencesForm(BaseModel):
@@ -68,7 +72,9 @@ class PushSubscriptionForm(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if len(value) > 1024 or not value.startswith(("https://", "http://127.0.0.1")):
+        if len(value) > push_addresses.MAX_ENDPOINT_LENGTH or not value.startswith(
+            ("https://", "http://")
+        ):
             raise ValueError(N_("This is not a push address."))
         return value
 
@@ -135,14 +141,29 @@ async def save_preferences(
 
 
 async def save_push_subscription(
-    db: AsyncSession, *, actor: User, subscription: PushSubscriptionForm, now: datetime
+    db: AsyncSession,
+    *,
+    actor: User,
+    subscription: PushSubscriptionForm,
+    settings: Settings,
+    now: datetime,
 ) -> PushSubscription:
     """Store this device's subscription; the same endpoint again updates, never duplicates.
 
+    Only endpoints at the push services browsers use are taken (`push_addresses`).
     A phone shared by two people (or one signing in after another) keeps one endpoint:
     it follows whoever subscribed last.
     """
     assert actor.id is not None
+    refusal = push_addresses.endpoint_refusal(settings, subscription.endpoint)
+    if refusal is not None:
+        log.info(
+            "push subscription refused",
+            extra={"event": "push_endpoint_refused", "user_id": actor.id, "reason": refusal},
+        )
+        raise ValidationFailed(
+            {"endpoint": gettext(NOT_A_PUSH_SERVICE)}, {"endpoint": subscription.endpoint}
+        )
     row = (
         await db.exec(
             select(PushSubscription).where(PushSubscription.endpoint == subscription.endpoint)

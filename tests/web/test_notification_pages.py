@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from app.models import AuditRecord, Notification, NotificationPreference, PushSubscription, Role
 from app.notifications.outbox import enqueue
+from app.settings import ConfigurationError, Settings
 from tests.factories.people import T0, make_user, make_youth, sign_in, user_of
 
 
@@ -17,7 +18,7 @@ def b64(n: int) -> str:
     return base64.urlsafe_b64encode(os.urandom(n)).rstrip(b"=").decode()
 
 
-def subscription(endpoint: str = "https://push.example.test/abc") -> dict:
+def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc") -> dict:
     return {"endpoint": endpoint, "keys": {"p256dh": b64(65), "auth": b64(16)}}
 
 
@@ -78,8 +79,11 @@ async def test_push_subscription_is_stored_once_per_device(client, db, settings,
     "bad",
     [
         {"endpoint": "javascript:alert(1)", "keys": {"p256dh": b64(65), "auth": b64(16)}},
-        {"endpoint": "https://push.example.test/x", "keys": {"p256dh": "short", "auth": b64(16)}},
-        {"endpoint": "https://push.example.test/x"},
+        {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+            "keys": {"p256dh": "short", "auth": b64(16)},
+        },
+        {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
         "not an object",
     ],
 )
@@ -92,9 +96,77 @@ async def test_a_broken_subscription_is_refused(client, db, settings, frozen_clo
     assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1.example.invalid/",
+        "https://127.0.0.1.example.invalid/",
+        "http://fcm.googleapis.com/fcm/send/abc",
+        "https://fcm.googleapis.com:8443/fcm/send/abc",
+        "https://fcm.googleapis.com.example.invalid/fcm/send/abc",
+        "https://someone@fcm.googleapis.com/fcm/send/abc",
+        "https://notify.windows.com/w/abc",
+        "http://127.0.0.1:9/push/abc",  # the test peer's host, but not in production
+    ],
+)
+async def test_a_subscription_outside_the_browsers_push_services_is_refused(
+    app, client, db, settings, frozen_clock, endpoint
+):
+    if endpoint.startswith("http://127.0.0.1:"):
+        app.state.settings = settings.model_copy(update={"push_test_hosts": []})
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription",
+        json=subscription(endpoint),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "endpoint": "Trinvis sender kun notifikationer gennem de almindelige browseres "
+        "push-tjenester, og denne adresse er ikke en af dem."
+    }
+    assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc:APA91b",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://wns2-am3p.notify.windows.com/w/?token=BQYAAA",
+        "https://web.push.apple.com/QGuQyavXutnMH",
+    ],
+)
+async def test_the_browsers_push_services_are_accepted(
+    client, db, settings, frozen_clock, endpoint
+):
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription",
+        json=subscription(endpoint),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 201
+
+
+def test_production_refuses_the_test_push_hosts(settings):
+    with pytest.raises(ConfigurationError, match="TRINVIS_PUSH_TEST_HOSTS"):
+        Settings(
+            env="production",
+            demo_mode=False,
+            secret_key="x" * 40,
+            public_base_url="https://trinvis.example.dk",
+            oidc_issuer="https://idp.example.dk",
+            oidc_client_id="trinvis",
+            oidc_client_secret="secret",
+            push_test_hosts=["127.0.0.1"],
+        )
+
+
 async def test_nobody_removes_another_persons_device(client, db, settings, frozen_clock):
     other = await make_user(db, Role.youth)
-    body = subscription("https://push.example.test/other")
+    body = subscription("https://fcm.googleapis.com/fcm/send/other")
     db.add(
         PushSubscription(
             user_id=other.id, endpoint=body["endpoint"], p256dh="x", auth="y", created_at=T0
