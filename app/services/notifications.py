@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, field_validator
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -22,6 +22,7 @@ from app.models import (
     PushSubscription,
     Role,
     User,
+    Youth,
 )
 from app.notifications.channels import email, push, push_addresses, sms
 from app.notifications.outbox import params_of
@@ -251,13 +252,23 @@ async def retry_notification(
 async def demo_outbox(
     db: AsyncSession, *, actor: User, settings: Settings, locale: str
 ) -> list[OutboxRow]:
-    """Everything that was (or would have been) sent, for the demo only."""
+    """What was (or would have been) sent to `actor`, for the demo only.
+
+    A guide also sees what went to the young people on their own caseload (so a demo
+    sign-in code can be read there); nobody sees other people's, not even an admin:
+    sign-in codes are in it, and admins reach no young person's content.
+    """
     if not settings.demo_mode:
         raise NotFound()
-    _require(actor, Role.guide, Role.admin)
+    assert actor.id is not None
+    addressed = col(Notification.user_id) == actor.id
+    if actor.role == Role.guide:
+        own_youth = select(Youth.user_id).where(Youth.guide_id == actor.id)
+        addressed = or_(addressed, col(Notification.user_id).in_(own_youth))
     rows = await db.exec(
         select(Notification, User.role)
         .join(User, col(User.id) == Notification.user_id)
+        .where(addressed)
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(OUTBOX_PAGE_SIZE)
     )

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from app.models import AuditRecord, Notification, NotificationPreference, PushSubscription, Role
 from app.notifications.outbox import enqueue
 from app.settings import ConfigurationError, Settings
-from tests.factories.people import T0, make_user, make_youth, sign_in, user_of
+from tests.factories.people import T0, ensure_csrf, make_user, make_youth, sign_in, user_of
 
 
 def b64(n: int) -> str:
@@ -225,22 +225,70 @@ async def test_retrying_an_unknown_id_is_not_found(client, db, settings, frozen_
 
 
 async def test_demo_outbox_shows_what_would_have_been_sent(client, db, settings, frozen_clock):
-    person = await make_user(db, Role.youth)
+    guide = await make_user(db, Role.guide)
+    person = await user_of(db, await make_youth(db, guide=guide))
     await enqueue(
         db, user_id=person.id, kind="checkin.due", dedupe_key="d:1", now=T0, params={"x": 1}
     )
-    await signed_in(client, db, settings, frozen_clock, Role.guide)
+    await sign_in(client, db, guide, settings, frozen_clock.now)
     page = await client.get("/demo/outbox")
     assert page.status_code == 200
     assert "Et kort tjek-ind er klar til dig i Trinvis." in page.text
 
 
-async def test_demo_outbox_is_only_for_staff_and_only_in_the_demo(
-    app, client, db, settings, frozen_clock
+async def queue_code(db, person, code: str) -> None:
+    params = {"code": code, "purpose": "sign_in", "minutes": 10}
+    await enqueue(
+        db, user_id=person.id, kind="auth.code", dedupe_key=f"c:{code}", now=T0, params=params
+    )
+
+
+async def test_a_guide_sees_only_their_own_young_peoples_codes_in_the_demo_outbox(
+    client, db, settings, frozen_clock
 ):
-    await signed_in(client, db, settings, frozen_clock, Role.youth)
-    assert (await client.get("/demo/outbox")).status_code == 403
+    guide, other_guide = await make_user(db, Role.guide), await make_user(db, Role.guide)
+    mine = await user_of(db, await make_youth(db, guide=guide))
+    theirs = await user_of(db, await make_youth(db, guide=other_guide))
+    await queue_code(db, mine, "135791")
+    await queue_code(db, theirs, "246802")
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    page = await client.get("/demo/outbox")
+    assert page.status_code == 200
+    assert "135791" in page.text
+    assert "246802" not in page.text
+
+
+@pytest.mark.parametrize("role", [Role.youth, Role.leader, Role.admin])
+async def test_everyone_else_sees_only_what_went_to_them(client, db, settings, frozen_clock, role):
+    guide = await make_user(db, Role.guide)
+    someone = await user_of(db, await make_youth(db, guide=guide))
+    await queue_code(db, someone, "975310")
+    me = await signed_in(client, db, settings, frozen_clock, role)
+    await enqueue(db, user_id=me.id, kind="checkin.due", dedupe_key="mine", now=T0)
+    page = await client.get("/demo/outbox")
+    assert page.status_code == 200
+    assert "Et kort tjek-ind er klar til dig i Trinvis." in page.text
+    assert "975310" not in page.text
+
+
+async def test_anonymous_visitors_sign_in_first_and_the_demo_sign_in_still_works(
+    client, db, settings
+):
+    response = await client.get("/demo/outbox", headers={"Accept": "text/html"})
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/login?next=/demo/outbox",
+    )
+    guide = await make_user(db, Role.guide)  # after the refusal, which rolled back
+    login = await client.get("/login")
+    assert 'action="/demo/sign-in"' in login.text
+    await ensure_csrf(client)
+    signed = await client.post("/demo/sign-in", data={"user_id": str(guide.id)})
+    assert signed.status_code == 303
+    assert (await client.get("/demo/outbox")).status_code == 200
+
+
+async def test_demo_outbox_is_only_in_the_demo(app, client, db, settings, frozen_clock):
     app.state.settings = settings.model_copy(update={"demo_mode": False})
-    client.cookies.clear()
-    await signed_in(client, db, settings, frozen_clock, Role.admin)
+    await signed_in(client, db, settings, frozen_clock, Role.guide)
     assert (await client.get("/demo/outbox")).status_code == 404
