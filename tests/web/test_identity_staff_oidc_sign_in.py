@@ -319,3 +319,21 @@ async def test_a_staff_sign_in_over_a_young_persons_session_ends_it(
     assert (await sign_in_at_idp(client, idp_browser)).status_code == 303
     await db.refresh(old)
     assert old.ended_at is not None
+
+
+@pytest.mark.parametrize(("edov", "binds"), [(True, True), (False, False)])
+async def test_entra_ids_domain_owner_claim_stands_in_for_a_missing_email_verified(
+    client, db, settings, oidc_provider, idp_browser, edov, binds
+):
+    """Entra ID sends no email_verified for work accounts, only the optional xms_edov."""
+    configure(settings, oidc_provider.issuer)
+    oidc_provider.upsert_account(
+        {"sub": f"guide-eva-{edov}", "email": "eva@guide.test", "email_verified": None}
+        | {"xms_edov": edov}
+    )
+    guide = await make_user(db, Role.guide, email="eva@guide.test")
+    oidc_provider.login_as(f"guide-eva-{edov}")
+    response = await sign_in_at_idp(client, idp_browser)
+    assert response.status_code == (303 if binds else 403)
+    await db.refresh(guide)
+    assert (guide.oidc_sub is not None) is binds

@@ -182,7 +182,7 @@ def _refuse(refusal: Refusal, reason: str, ip: str) -> Outcome:
 
 
 async def _verified_email(client: oidc.OidcClient, result: oidc.TokenResult) -> str | None:
-    """The person's e-mail when the IdP says it verified it (`email_verified` is true).
+    """The person's e-mail when the IdP says it verified it (`_email_confirmed`).
 
     `email` and `email_verified` are read as a pair: from the ID token when it carries
     the e-mail, else from the userinfo endpoint (where many IdPs put it).
@@ -193,9 +193,17 @@ async def _verified_email(client: oidc.OidcClient, result: oidc.TokenResult) -> 
             client, access_token=result.access_token, sub=str(result.claims["sub"])
         )
     email = claims.get("email")
-    if not isinstance(email, str) or claims.get("email_verified") is not True:
+    if not isinstance(email, str) or not _email_confirmed(claims):
         return None
     return email
+
+
+def _email_confirmed(claims: dict[str, Any]) -> bool:
+    """`email_verified` is true; or, from Entra ID, which never sends that claim for work
+    accounts, `xms_edov` is true (the tenant owns the e-mail's domain)."""
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    return claims.get("xms_edov") is True
 
 
 async def _staff_user(

@@ -132,7 +132,8 @@ function buildProvider(issuer) {
     jwks: { keys: [signingKey] },
     scopes: ['openid', 'email', 'profile'],
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time', ...extraClaimNames()],
+      // xms_edov: Entra ID's "e-mail domain owner verified", for accounts added later too.
+      openid: [...new Set(['sub', 'acr', 'amr', 'auth_time', 'xms_edov', ...extraClaimNames()])],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
