@@ -187,3 +187,17 @@ async def test_a_push_host_that_resolves_to_loopback_is_never_connected_to(
 )
 def test_only_public_addresses_count_as_public(address, public):
     assert is_public(address) is public
+
+
+async def test_a_push_host_that_does_not_resolve_is_tried_again_later(
+    db, push_settings, push_service
+):
+    youth = await person(db)
+    subscription = push_service.new_subscription()
+    subscription["endpoint"] = "http://push.invalid/push/x"
+    await subscribe(db, youth, subscription)
+    row = await queue(db, youth)
+    settings = push_settings.model_copy(update={"push_test_hosts": ["push.invalid"]})
+    assert (await deliver(db, settings)).retried == 1
+    row = await reload(db, row)
+    assert (row.status, row.last_error) == ("pending", "push service unreachable (ConnectError)")

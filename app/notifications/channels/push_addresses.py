@@ -105,8 +105,13 @@ class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
-        with anyio.fail_after(timeout):
-            found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            with anyio.fail_after(timeout):
+                found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout("name lookup timed out") from exc
+        except OSError as exc:  # the name does not resolve
+            raise httpcore.ConnectError("name lookup failed") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
         if not addresses or any(
             not is_public(address) and address not in self._allowed for address in addresses
