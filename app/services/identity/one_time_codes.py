@@ -3,7 +3,8 @@ phone number or e-mail address (the code then goes to the old one).
 
 A code lives 10 minutes and allows 5 tries; only its HMAC (with the secret key) is
 stored and compared in constant time. Asking for a code answers the same whether or not
-the address is known, so nobody can test which numbers are young people's.
+the address is known, after the same statements and hashing (`_issue`), so neither the
+page nor the time it takes lets anybody test which numbers are young people's.
 
 Parallel requests keep these rules: a try is counted, and a right code used up, by one
 conditional UPDATE each (`_spend_try`, `_use_up`), so the fifth wrong try burns the code
