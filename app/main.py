@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     error_pages.install(app)
     # Added last = outermost: logging sees every request, CSRF runs before any handler.
     app.add_middleware(SlidingCookieMiddleware, settings=settings)
-    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(LocaleMiddleware, settings=settings)
     app.add_middleware(CSRFMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)

@@ -72,6 +72,20 @@ class Settings(BaseSettings):
     vapid_private_key: str | None = None
     vapid_public_key: str | None = None
     vapid_subject: str = "mailto:it@trinvis.invalid"
+    # Push endpoints must be at one of the push services browsers use (https, default port);
+    # "*.example.com" allows every host below example.com. Each send connects only to
+    # public addresses (app/notifications/channels/push_addresses.py).
+    push_service_hosts: list[str] = [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.notify.windows.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+    ]
+    # Tests only (refused in production): hosts a push endpoint may also name, over http
+    # and on any port, such as the local push peer; the IP addresses among them may be
+    # connected to although they are loopback or private.
+    push_test_hosts: list[str] = []
     # Trust this CA file for STARTTLS (a municipality's internal mail relay); None: system CAs.
     smtp_ca_file: str | None = None
     # Delivery: a claimed notification is retried by another worker after the lease.
@@ -135,6 +149,8 @@ class Settings(BaseSettings):
             problems.append("TRINVIS_CLOCK must not be set when TRINVIS_ENV=production")
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             problems.append("TRINVIS_SECRET_KEY must be set to at least 32 random characters")
+        if self.push_test_hosts:
+            problems.append("TRINVIS_PUSH_TEST_HOSTS is for tests and must not be set")
         if not self.uses_https:
             problems.append("TRINVIS_PUBLIC_BASE_URL must be an https:// address")
         for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret"):

@@ -108,6 +108,8 @@ def settings(database_url: str) -> Settings:
         public_base_url=BASE_URL,
         run_worker_in_process=False,
         secret_key="test-secret-key-with-enough-length-0123456789",
+        # The local push peer (tests/peers/push_service.py) listens on 127.0.0.1.
+        push_test_hosts=["127.0.0.1"],
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
-from app.security.sessions import clear_session_cookie, set_session_cookie
+from app.security.sessions import clear_session_cookie, sign_in_cookie
 from app.services.identity import accounts, oidc_sign_in
 from app.web.client import device_label
 from app.web.form_state import FormState
@@ -67,7 +67,7 @@ async def demo_sign_in(
         device_label=device_label(request),
     )
     response = full_redirect(request, safe_local_path(next))
-    set_session_cookie(response, settings, token, user.role)
+    await sign_in_cookie(db, request, response, settings, token=token, role=user.role, now=now)
     return response
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from app.db import SessionDep
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
-from app.security.sessions import set_session_cookie
+from app.security.sessions import sign_in_cookie
 from app.services.client_keys import new_client_key
 from app.services.identity import invites
 from app.web.client import client_ip, device_label
@@ -73,5 +73,13 @@ async def accept_invite(request: Request, db: SessionDep, now: Now, token: str) 
         db, token=token, ip=client_ip(request), device_label=device_label(request), now=now
     )
     response = full_redirect(request, "/me/devices?welcome=1")
-    set_session_cookie(response, request.app.state.settings, session_token, person.role)
+    await sign_in_cookie(
+        db,
+        request,
+        response,
+        request.app.state.settings,
+        token=session_token,
+        role=person.role,
+        now=now,
+    )
     return response

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, access
+from app.security.cookies import set_host_cookie
 from app.services.identity import accounts
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.locale import LOCALE_COOKIE
@@ -27,12 +28,5 @@ async def choose_language(
 ) -> Response:
     chosen = await accounts.set_locale(db, actor=user, locale=locale)
     response = full_redirect(request, safe_local_path(next))
-    response.set_cookie(
-        LOCALE_COOKIE,
-        chosen,
-        max_age=ONE_YEAR,
-        samesite="lax",
-        secure=request.app.state.settings.uses_https,
-        httponly=True,
-    )
+    set_host_cookie(response, request.app.state.settings, LOCALE_COOKIE, chosen, max_age=ONE_YEAR)
     return response

@@ -11,9 +11,9 @@ from app.db import SessionDep
 from app.errors import AppError, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.routers.auth import login_context
-from app.security import challenges, oidc
+from app.security import challenges, cookies, oidc
 from app.security.access import PUBLIC, Now, access
-from app.security.sessions import set_session_cookie
+from app.security.sessions import sign_in_cookie
 from app.services.identity import oidc_sign_in, one_time_codes, passkeys
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
@@ -58,22 +58,26 @@ async def _send_code(request: Request, db: SessionDep, now: Now, form: AddressFo
         db, secret=settings.secret_key, address=address, ip=client_ip(request), now=now
     )
     response = full_redirect(request, "/login/code")
-    response.set_cookie(
+    ttl = one_time_codes.CODE_TTL
+    # Sealed: whoever sees the browser's cookies does not read the number or e-mail in it.
+    sealed = cookies.seal(settings, CODE_TO_COOKIE, address.value, now=now, ttl=ttl)
+    cookies.set_host_cookie(
+        response,
+        settings,
         CODE_TO_COOKIE,
-        address.value,
-        max_age=int(one_time_codes.CODE_TTL.total_seconds()),
-        httponly=True,
-        secure=settings.uses_https,
+        sealed,
+        max_age=int(ttl.total_seconds()),
         samesite="strict",
-        path="/login",
     )
     return response
 
 
 @router.get("/login/code")
 @access(PUBLIC)
-async def code_page(request: Request) -> Response:
-    address = request.cookies.get(CODE_TO_COOKIE)
+async def code_page(request: Request, now: Now) -> Response:
+    settings = request.app.state.settings
+    sealed = cookies.read_host_cookie(request, settings, CODE_TO_COOKIE)
+    address = cookies.unseal(settings, CODE_TO_COOKIE, sealed, now=now)
     if not address:
         return RedirectResponse("/login", status_code=303)
     return _code_page(request, FormState(values={"address": address}))
@@ -115,8 +119,10 @@ async def _sign_in_with_code(
         error = {"code": gettext(one_time_codes.WRONG_CODE)}
         raise ValidationFailed(error, {"address": form.address})
     response = full_redirect(request, "/")
-    set_session_cookie(response, settings, result.token, result.user.role)
-    response.delete_cookie(CODE_TO_COOKIE, path="/login")
+    await sign_in_cookie(
+        db, request, response, settings, token=result.token, role=result.user.role, now=now
+    )
+    cookies.clear_host_cookie(response, settings, CODE_TO_COOKIE)
     return response
 
 
@@ -171,7 +177,9 @@ async def oidc_callback(request: Request, db: SessionDep, now: Now) -> Response:
         )
     else:
         response = RedirectResponse(safe_local_path(outcome.next_path), status_code=303)
-        set_session_cookie(response, settings, outcome.token, outcome.user.role)
+        await sign_in_cookie(
+            db, request, response, settings, token=outcome.token, role=outcome.user.role, now=now
+        )
     challenges.clear_flow_cookie(response, settings, OIDC_FLOW)
     return response
 
@@ -204,6 +212,6 @@ async def passkey_sign_in(
         now=now,
     )
     response = JSONResponse({"redirect": "/"})
-    set_session_cookie(response, settings, token, user.role)
+    await sign_in_cookie(db, request, response, settings, token=token, role=user.role, now=now)
     challenges.clear_flow_cookie(response, settings, PASSKEY_FLOW)
     return response

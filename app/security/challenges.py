@@ -18,6 +18,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import AuthChallenge
+from app.security.cookies import host_cookie_name
 from app.security.tokens import new_token, token_hash
 from app.settings import Settings
 
@@ -25,7 +26,7 @@ FLOW_TTL = timedelta(minutes=10)
 
 
 def cookie_name(settings: Settings, kind: str) -> str:
-    return f"__Host-trinvis_{kind}" if settings.uses_https else f"trinvis_{kind}"
+    return host_cookie_name(settings, f"trinvis_{kind}")
 
 
 async def open_challenge(

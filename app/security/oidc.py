@@ -57,6 +57,7 @@ class OidcClient:
 class TokenResult:
     claims: dict[str, Any]
     id_token: str
+    access_token: str | None = None
 
 
 _metadata_cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -126,7 +127,40 @@ async def exchange_code(
     if not isinstance(id_token, str):
         raise OidcError("no id_token in the token response")
     claims = await validate_id_token(client, id_token, nonce=nonce, now=now)
-    return TokenResult(claims=claims, id_token=id_token)
+    access_token = token.get("access_token")
+    return TokenResult(
+        claims=claims,
+        id_token=id_token,
+        access_token=access_token if isinstance(access_token, str) else None,
+    )
+
+
+async def userinfo(client: OidcClient, *, access_token: str | None, sub: str) -> dict[str, Any]:
+    """The claims the userinfo endpoint gives for `sub` (OpenID Connect Core 5.3).
+
+    Many IdPs put the e-mail only here, not in the ID token. The answer is trusted as far
+    as the TLS connection to the issuer's own endpoint goes, and only when its `sub` is
+    the ID token's (5.3.2: otherwise it is someone else's and must not be used).
+    """
+    meta = await metadata(client)
+    endpoint = meta.get("userinfo_endpoint")
+    if not isinstance(endpoint, str) or not access_token:
+        return {}
+    try:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+            response = await http.get(
+                endpoint,
+                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            )
+            response.raise_for_status()
+            answer = response.json()
+    except httpx.HTTPError as exc:
+        raise OidcError(f"userinfo request failed: {type(exc).__name__}") from exc
+    except ValueError as exc:  # a signed (application/jwt) or broken answer
+        raise OidcError("userinfo is not JSON") from exc
+    if not isinstance(answer, dict) or answer.get("sub") != sub:
+        raise OidcError("userinfo is about another subject")
+    return answer
 
 
 async def validate_id_token(

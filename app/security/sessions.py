@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Role, User, UserSession
+from app.security.cookies import host_cookie_name
 from app.security.tokens import new_token, token_hash
 from app.settings import Settings, get_settings
 
@@ -32,7 +33,7 @@ _SESSION_AND_USER = (
 
 
 def cookie_name(settings: Settings) -> str:
-    return "__Host-trinvis_session" if settings.uses_https else "trinvis_session"
+    return host_cookie_name(settings, "trinvis_session")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,27 @@ async def delete_expired_sessions(db: AsyncSession, *, now: datetime) -> int:
         delete(UserSession).where(col(UserSession.absolute_expires_at) < now - timedelta(days=1))
     )
     return int(result.rowcount or 0)
+
+
+async def sign_in_cookie(
+    db: AsyncSession,
+    request: Request,
+    response: Response,
+    settings: Settings,
+    *,
+    token: str,
+    role: str,
+    now: datetime,
+) -> None:
+    """After any sign-in: end the session this browser had (whoever's), set the new one.
+
+    Signing in as someone else over a live session must not leave the first person's
+    session valid behind the new cookie; and the same person gets a new session id.
+    """
+    previous = session_token(request, settings)
+    if previous and previous != token:
+        await end_session(db, session_id=token_hash(previous), now=now)
+    set_session_cookie(response, settings, token, role)
 
 
 def set_session_cookie(response: Response, settings: Settings, token: str, role: str) -> None:

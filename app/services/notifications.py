@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, field_validator
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import N_, current_locale, gettext
 from app.models import (
     AuditRecord,
@@ -23,8 +23,9 @@ from app.models import (
     PushSubscription,
     Role,
     User,
+    Youth,
 )
-from app.notifications.channels import email, push, sms
+from app.notifications.channels import email, push, push_addresses, sms
 from app.notifications.outbox import params_of
 from app.notifications.rules import preferences_of
 from app.notifications.texts import RenderedText, render_text
@@ -33,6 +34,10 @@ from app.settings import Settings
 log = logging.getLogger("trinvis.notifications")
 
 OUTBOX_PAGE_SIZE = 100
+NOT_A_PUSH_SERVICE = N_(
+    "Trinvis sends notifications only through the push services of common browsers, "
+    "and this address is not one of them."
+)
 
 
 class PreferencesForm(BaseModel):
@@ -69,7 +74,9 @@ class PushSubscriptionForm(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if len(value) > 1024 or not value.startswith(("https://", "http://127.0.0.1")):
+        if len(value) > push_addresses.MAX_ENDPOINT_LENGTH or not value.startswith(
+            ("https://", "http://")
+        ):
             raise ValueError(N_("This is not a push address."))
         return value
 
@@ -136,14 +143,29 @@ async def save_preferences(
 
 
 async def save_push_subscription(
-    db: AsyncSession, *, actor: User, subscription: PushSubscriptionForm, now: datetime
+    db: AsyncSession,
+    *,
+    actor: User,
+    subscription: PushSubscriptionForm,
+    settings: Settings,
+    now: datetime,
 ) -> PushSubscription:
     """Store this device's subscription; the same endpoint again updates, never duplicates.
 
+    Only endpoints at the push services browsers use are taken (`push_addresses`).
     A phone shared by two people (or one signing in after another) keeps one endpoint:
     it follows whoever subscribed last.
     """
     assert actor.id is not None
+    refusal = push_addresses.endpoint_refusal(settings, subscription.endpoint)
+    if refusal is not None:
+        log.info(
+            "push subscription refused",
+            extra={"event": "push_endpoint_refused", "user_id": actor.id, "reason": refusal},
+        )
+        raise ValidationFailed(
+            {"endpoint": gettext(NOT_A_PUSH_SERVICE)}, {"endpoint": subscription.endpoint}
+        )
     row = (
         await db.exec(
             select(PushSubscription).where(PushSubscription.endpoint == subscription.endpoint)
@@ -234,16 +256,13 @@ async def failed_notifications(db: AsyncSession, *, actor: User) -> list[OutboxR
     """Failed notifications with their reason, newest first (admins)."""
     _require(actor, Role.admin)
     rows = await db.exec(
-        select(Notification, User.role)
+        select(Notification, User.role, User.name)
         .join(User, col(User.id) == Notification.user_id)
         .where(Notification.status == NotificationStatus.failed)
         .order_by(col(Notification.created_at).desc())
         .limit(OUTBOX_PAGE_SIZE)
     )
-    found = await _with_attempts(db, list(rows.all()), locale=current_locale())
-    ids = {row.notification.user_id for row in found}
-    names = dict((await db.exec(select(User.id, User.name).where(col(User.id).in_(ids)))).all())
-    return [replace(row, recipient_name=names.get(row.notification.user_id, "")) for row in found]
+    return await _with_attempts(db, list(rows.all()), locale=current_locale())
 
 
 async def retry_notification(
@@ -274,13 +293,23 @@ async def retry_notification(
 async def demo_outbox(
     db: AsyncSession, *, actor: User, settings: Settings, locale: str
 ) -> list[OutboxRow]:
-    """Everything that was (or would have been) sent, for the demo only."""
+    """What was (or would have been) sent to `actor`, for the demo only.
+
+    A guide also sees what went to the young people on their own caseload (so a demo
+    sign-in code can be read there); nobody sees other people's, not even an admin:
+    sign-in codes are in it, and admins reach no young person's content.
+    """
     if not settings.demo_mode:
         raise NotFound()
-    _require(actor, Role.guide, Role.admin)
+    assert actor.id is not None
+    addressed = col(Notification.user_id) == actor.id
+    if actor.role == Role.guide:
+        own_youth = select(Youth.user_id).where(Youth.guide_id == actor.id)
+        addressed = or_(addressed, col(Notification.user_id).in_(own_youth))
     rows = await db.exec(
-        select(Notification, User.role)
+        select(Notification, User.role, User.name)
         .join(User, col(User.id) == Notification.user_id)
+        .where(addressed)
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(OUTBOX_PAGE_SIZE)
     )
@@ -290,7 +319,7 @@ async def demo_outbox(
 async def _with_attempts(
     db: AsyncSession, rows: list, *, locale: str, base_url: str = ""
 ) -> list[OutboxRow]:
-    ids = [notification.id for notification, _role in rows]
+    ids = [notification.id for notification, _role, _name in rows]
     attempts: dict[int, list[NotificationAttempt]] = {}
     if ids:
         found = await db.exec(
@@ -301,13 +330,13 @@ async def _with_attempts(
         for attempt in found.all():
             attempts.setdefault(attempt.notification_id, []).append(attempt)
     result = []
-    for notification, role in rows:
+    for notification, role, name in rows:
         tries = attempts.get(notification.id, [])
         channel = tries[-1].channel if tries else (notification.channel or "")
         text = render_text(
             notification.kind, params_of(notification), locale=locale, base_url=base_url
         )
-        result.append(OutboxRow(notification, str(role), channel, text, tries))
+        result.append(OutboxRow(notification, str(role), channel, text, tries, name))
     return result
 
 

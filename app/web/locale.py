@@ -8,13 +8,17 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import DEFAULT_LOCALE, _current, normalise_locale
+from app.security.cookies import host_cookie_name
+from app.settings import Settings
 
+# `__Host-trinvis_lang` over https (app/security/cookies.py).
 LOCALE_COOKIE = "trinvis_lang"
 
 
 class LocaleMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.cookie = host_cookie_name(settings, LOCALE_COOKIE)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -25,7 +29,7 @@ class LocaleMiddleware:
             jar.load(Headers(scope=scope).get("cookie", ""))
         except Exception:  # a malformed cookie header is treated as no choice
             jar = SimpleCookie()
-        morsel = jar.get(LOCALE_COOKIE)
+        morsel = jar.get(self.cookie)
         locale = normalise_locale(morsel.value if morsel else None) or DEFAULT_LOCALE
         token = _current.set(locale)
         try:

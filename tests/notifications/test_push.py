@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from app.models import PushSubscription
 from app.notifications.channels.push import application_server_key, generate_vapid_keys
+from app.notifications.channels.push_addresses import is_public
 from tests.notifications.conftest import (
     DAYTIME,
     deliver,
@@ -123,3 +124,80 @@ async def test_payload_never_carries_params_other_than_code_or_link(
     [message] = push_service.received
     assert "Tech College" not in message["text"]
     assert json.loads(message["text"])["title"] == "Hvordan går det?"
+
+
+async def test_an_endpoint_outside_the_push_services_is_dropped_without_a_connection(
+    db, push_settings, push_service
+):
+    """Saved before the rules (or with the test setting on): the worker sends nothing."""
+    youth = await person(db)
+    await subscribe(db, youth, push_service.new_subscription())
+    row = await queue(db, youth)
+    report = await deliver(db, push_settings.model_copy(update={"push_test_hosts": []}))
+    assert report.sent == 0
+    assert push_service.attempts == [] and push_service.received == []
+    row = await reload(db, row)
+    assert row.last_error == "the endpoint is not at a known push service"
+    assert row.status == "failed"
+    assert (await db.exec(select(PushSubscription))).all() == []
+
+
+async def test_a_push_host_that_resolves_to_loopback_is_never_connected_to(
+    db, push_settings, push_service
+):
+    """The host is allowed, its address is not: refused where the connection is made."""
+    youth = await person(db)
+    subscription = push_service.new_subscription()
+    subscription["endpoint"] = subscription["endpoint"].replace("127.0.0.1", "localhost")
+    await subscribe(db, youth, subscription)
+    row = await queue(db, youth)
+    report = await deliver(db, push_settings.model_copy(update={"push_test_hosts": ["localhost"]}))
+    assert report.sent == 0
+    assert push_service.attempts == [] and push_service.received == []
+    row = await reload(db, row)
+    assert (row.status, row.last_error) == ("failed", "the push service's address is not public")
+    # The same subscription reaches the peer once its addresses are allowed (so the
+    # refusal above came from the address check, not from anything else).
+    other = await queue(db, youth, key="second")
+    allowed = ["localhost", "127.0.0.1", "::1"]
+    await deliver(db, push_settings.model_copy(update={"push_test_hosts": allowed}))
+    assert len(push_service.attempts) == 1
+    assert (await reload(db, other)).attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("142.250.74.10", True),
+        ("2a00:1450:4001:82b::200a", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:169.254.169.254", False),
+    ],
+)
+def test_only_public_addresses_count_as_public(address, public):
+    assert is_public(address) is public
+
+
+async def test_a_push_host_that_does_not_resolve_is_tried_again_later(
+    db, push_settings, push_service
+):
+    youth = await person(db)
+    subscription = push_service.new_subscription()
+    subscription["endpoint"] = "http://push.invalid/push/x"
+    await subscribe(db, youth, subscription)
+    row = await queue(db, youth)
+    settings = push_settings.model_copy(update={"push_test_hosts": ["push.invalid"]})
+    assert (await deliver(db, settings)).retried == 1
+    row = await reload(db, row)
+    assert (row.status, row.last_error) == ("pending", "push service unreachable (ConnectError)")

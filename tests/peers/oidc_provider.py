@@ -57,6 +57,8 @@ class OidcProvider:
     ``issuer`` may be given to make the provider claim another origin as its issuer (used by
     :class:`tests.peers.oidc_tamper_proxy.OidcTamperProxy`, which sits in front of it).
     ``id_token_ttl`` (seconds, >= 1) makes genuinely expiring ID tokens possible.
+    ``claims_in_userinfo_only`` leaves e-mail and profile claims out of the ID token (as the
+    provider does out of the box): the relying party must read them from userinfo.
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class OidcProvider:
         post_logout_redirect_uris: list[str] | None = None,
         token_endpoint_auth_method: str = "client_secret_basic",
         id_token_ttl: int = 3600,
+        claims_in_userinfo_only: bool = False,
         issuer: str | None = None,
         start_timeout: float = 20.0,
     ) -> None:
@@ -81,6 +84,7 @@ class OidcProvider:
         self._config = {
             "accounts": accounts,
             "id_token_ttl": id_token_ttl,
+            "claims_in_userinfo_only": claims_in_userinfo_only,
             "client": {
                 "client_id": client_id,
                 "client_secret": client_secret,

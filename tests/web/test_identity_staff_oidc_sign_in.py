@@ -6,7 +6,9 @@ Node process, and a real proxy in front of it forges ID tokens for the negative 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import base64
+import json
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -17,8 +19,13 @@ from sqlmodel import select
 from app.models import OidcSessionLink, Role, UserSession
 from app.security.sessions import cookie_name
 from tests.conftest import BASE_URL
-from tests.factories.people import ensure_csrf, make_user
-from tests.peers.fixtures import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET
+from tests.factories.people import ensure_csrf, make_user, sign_in
+from tests.peers.fixtures import (
+    OIDC_ACCOUNTS,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_REDIRECT_URIS,
+)
 from tests.peers.oidc_provider import OidcProvider, authorize_headless, submit_form
 
 CALLBACK = f"{BASE_URL}/auth/oidc/callback"
@@ -242,3 +249,91 @@ async def test_sign_out_ends_the_session_and_signs_out_at_the_idp(
     assert done.headers["location"] == f"{BASE_URL}/"
     assert oidc_provider.events()[-1]["type"] == "logout"
     assert (await client.get("/", headers={"Accept": "text/html"})).status_code == 303
+
+
+@pytest.fixture(scope="module")
+def userinfo_only_provider() -> Iterator[OidcProvider]:
+    """The provider as it comes out of the box: e-mail only from the userinfo endpoint."""
+    with OidcProvider(
+        accounts=OIDC_ACCOUNTS,
+        client_id=OIDC_CLIENT_ID,
+        client_secret=OIDC_CLIENT_SECRET,
+        redirect_uris=OIDC_REDIRECT_URIS,
+        claims_in_userinfo_only=True,
+    ) as provider:
+        yield provider
+
+
+def id_token_claims(id_token: str) -> dict:
+    payload = id_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+async def test_the_e_mail_comes_from_userinfo_when_the_id_token_has_none(
+    client, db, settings, userinfo_only_provider, idp_browser
+):
+    configure(settings, userinfo_only_provider.issuer)
+    guide = await make_user(db, Role.guide, email="anna@guide.test")
+    userinfo_only_provider.login_as("guide-anna")
+    response = await sign_in_at_idp(client, idp_browser)
+    assert response.status_code == 303, response.text
+    await db.refresh(guide)
+    assert guide.oidc_sub == "guide-anna"
+    session = (await db.exec(select(UserSession).where(UserSession.user_id == guide.id))).one()
+    link = await db.get(OidcSessionLink, session.id)
+    assert link is not None
+    claims = id_token_claims(link.id_token)
+    assert claims["sub"] == "guide-anna" and "email" not in claims  # so userinfo was used
+
+
+@pytest.mark.parametrize("where", ["id_token", "userinfo"])
+@pytest.mark.parametrize("verified", [False, None])
+async def test_an_e_mail_the_idp_did_not_verify_binds_nobody(
+    client, db, settings, oidc_provider, userinfo_only_provider, idp_browser, where, verified
+):
+    provider = oidc_provider if where == "id_token" else userinfo_only_provider
+    configure(settings, provider.issuer)
+    # None: the claim is left out altogether, which is not the same as true.
+    provider.upsert_account(
+        {"sub": "guide-dora", "email": "dora@guide.test", "email_verified": verified}
+    )
+    guide = await make_user(db, Role.guide, email="dora@guide.test")
+    provider.login_as("guide-dora")
+    response = await sign_in_at_idp(client, idp_browser)
+    assert response.status_code == 403
+    assert "bekræftede ikke din e-mailadresse" in response.text
+    assert not signed_in(client, settings)
+    await db.refresh(guide)
+    assert guide.oidc_sub is None
+
+
+async def test_a_staff_sign_in_over_a_young_persons_session_ends_it(
+    app, client, db, settings, oidc_provider, idp_browser, frozen_clock
+):
+    configure(settings, oidc_provider.issuer)
+    youth = await make_user(db, Role.youth)
+    await make_user(db, Role.guide, email="anna@guide.test")
+    await sign_in(client, db, youth, settings, frozen_clock.now)
+    old = (await db.exec(select(UserSession).where(UserSession.user_id == youth.id))).one()
+    oidc_provider.login_as("guide-anna")
+    assert (await sign_in_at_idp(client, idp_browser)).status_code == 303
+    await db.refresh(old)
+    assert old.ended_at is not None
+
+
+@pytest.mark.parametrize(("edov", "binds"), [(True, True), (False, False)])
+async def test_entra_ids_domain_owner_claim_stands_in_for_a_missing_email_verified(
+    client, db, settings, oidc_provider, idp_browser, edov, binds
+):
+    """Entra ID sends no email_verified for work accounts, only the optional xms_edov."""
+    configure(settings, oidc_provider.issuer)
+    oidc_provider.upsert_account(
+        {"sub": f"guide-eva-{edov}", "email": "eva@guide.test", "email_verified": None}
+        | {"xms_edov": edov}
+    )
+    guide = await make_user(db, Role.guide, email="eva@guide.test")
+    oidc_provider.login_as(f"guide-eva-{edov}")
+    response = await sign_in_at_idp(client, idp_browser)
+    assert response.status_code == (303 if binds else 403)
+    await db.refresh(guide)
+    assert (guide.oidc_sub is not None) is binds

@@ -10,14 +10,15 @@ from sqlmodel import func, select
 
 from app.models import AuditRecord, Notification, NotificationPreference, PushSubscription, Role
 from app.notifications.outbox import enqueue
-from tests.factories.people import T0, make_user, make_youth, sign_in, user_of
+from app.settings import ConfigurationError, Settings
+from tests.factories.people import T0, ensure_csrf, make_user, make_youth, sign_in, user_of
 
 
 def b64(n: int) -> str:
     return base64.urlsafe_b64encode(os.urandom(n)).rstrip(b"=").decode()
 
 
-def subscription(endpoint: str = "https://push.example.test/abc") -> dict:
+def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc") -> dict:
     return {"endpoint": endpoint, "keys": {"p256dh": b64(65), "auth": b64(16)}}
 
 
@@ -78,8 +79,11 @@ async def test_push_subscription_is_stored_once_per_device(client, db, settings,
     "bad",
     [
         {"endpoint": "javascript:alert(1)", "keys": {"p256dh": b64(65), "auth": b64(16)}},
-        {"endpoint": "https://push.example.test/x", "keys": {"p256dh": "short", "auth": b64(16)}},
-        {"endpoint": "https://push.example.test/x"},
+        {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+            "keys": {"p256dh": "short", "auth": b64(16)},
+        },
+        {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
         "not an object",
     ],
 )
@@ -92,9 +96,77 @@ async def test_a_broken_subscription_is_refused(client, db, settings, frozen_clo
     assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1.example.invalid/",
+        "https://127.0.0.1.example.invalid/",
+        "http://fcm.googleapis.com/fcm/send/abc",
+        "https://fcm.googleapis.com:8443/fcm/send/abc",
+        "https://fcm.googleapis.com.example.invalid/fcm/send/abc",
+        "https://someone@fcm.googleapis.com/fcm/send/abc",
+        "https://notify.windows.com/w/abc",
+        "http://127.0.0.1:9/push/abc",  # the test peer's host, but not in production
+    ],
+)
+async def test_a_subscription_outside_the_browsers_push_services_is_refused(
+    app, client, db, settings, frozen_clock, endpoint
+):
+    if endpoint.startswith("http://127.0.0.1:"):
+        app.state.settings = settings.model_copy(update={"push_test_hosts": []})
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription",
+        json=subscription(endpoint),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "endpoint": "Trinvis sender kun notifikationer gennem de almindelige browseres "
+        "push-tjenester, og denne adresse er ikke en af dem."
+    }
+    assert (await db.exec(select(func.count()).select_from(PushSubscription))).one() == 0
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc:APA91b",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://wns2-am3p.notify.windows.com/w/?token=BQYAAA",
+        "https://web.push.apple.com/QGuQyavXutnMH",
+    ],
+)
+async def test_the_browsers_push_services_are_accepted(
+    client, db, settings, frozen_clock, endpoint
+):
+    await signed_in(client, db, settings, frozen_clock)
+    response = await client.post(
+        "/me/notifications/push-subscription",
+        json=subscription(endpoint),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 201
+
+
+def test_production_refuses_the_test_push_hosts(settings):
+    with pytest.raises(ConfigurationError, match="TRINVIS_PUSH_TEST_HOSTS"):
+        Settings(
+            env="production",
+            demo_mode=False,
+            secret_key="x" * 40,
+            public_base_url="https://trinvis.example.dk",
+            oidc_issuer="https://idp.example.dk",
+            oidc_client_id="trinvis",
+            oidc_client_secret="secret",
+            push_test_hosts=["127.0.0.1"],
+        )
+
+
 async def test_nobody_removes_another_persons_device(client, db, settings, frozen_clock):
     other = await make_user(db, Role.youth)
-    body = subscription("https://push.example.test/other")
+    body = subscription("https://fcm.googleapis.com/fcm/send/other")
     db.add(
         PushSubscription(
             user_id=other.id, endpoint=body["endpoint"], p256dh="x", auth="y", created_at=T0
@@ -161,22 +233,72 @@ async def test_retrying_an_unknown_id_is_not_found(client, db, settings, frozen_
 
 
 async def test_demo_outbox_shows_what_would_have_been_sent(client, db, settings, frozen_clock):
-    person = await make_user(db, Role.youth)
+    guide = await make_user(db, Role.guide)
+    person = await user_of(db, await make_youth(db, guide=guide))
     await enqueue(
         db, user_id=person.id, kind="checkin.due", dedupe_key="d:1", now=T0, params={"x": 1}
     )
-    await signed_in(client, db, settings, frozen_clock, Role.guide)
+    await sign_in(client, db, guide, settings, frozen_clock.now)
     page = await client.get("/demo/outbox")
     assert page.status_code == 200
     assert "Et kort tjek-ind er klar til dig i Trinvis." in page.text
+    # The recipient by name and role in words, not "Person nr. 6 (youth)" (issue 19 #14).
+    assert f"{person.name} (ung)" in page.text and "(youth)" not in page.text
 
 
-async def test_demo_outbox_is_only_for_staff_and_only_in_the_demo(
-    app, client, db, settings, frozen_clock
+async def queue_code(db, person, code: str) -> None:
+    params = {"code": code, "purpose": "sign_in", "minutes": 10}
+    await enqueue(
+        db, user_id=person.id, kind="auth.code", dedupe_key=f"c:{code}", now=T0, params=params
+    )
+
+
+async def test_a_guide_sees_only_their_own_young_peoples_codes_in_the_demo_outbox(
+    client, db, settings, frozen_clock
 ):
-    await signed_in(client, db, settings, frozen_clock, Role.youth)
-    assert (await client.get("/demo/outbox")).status_code == 403
+    guide, other_guide = await make_user(db, Role.guide), await make_user(db, Role.guide)
+    mine = await user_of(db, await make_youth(db, guide=guide))
+    theirs = await user_of(db, await make_youth(db, guide=other_guide))
+    await queue_code(db, mine, "135791")
+    await queue_code(db, theirs, "246802")
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    page = await client.get("/demo/outbox")
+    assert page.status_code == 200
+    assert "135791" in page.text
+    assert "246802" not in page.text
+
+
+@pytest.mark.parametrize("role", [Role.youth, Role.leader, Role.admin])
+async def test_everyone_else_sees_only_what_went_to_them(client, db, settings, frozen_clock, role):
+    guide = await make_user(db, Role.guide)
+    someone = await user_of(db, await make_youth(db, guide=guide))
+    await queue_code(db, someone, "975310")
+    me = await signed_in(client, db, settings, frozen_clock, role)
+    await enqueue(db, user_id=me.id, kind="checkin.due", dedupe_key="mine", now=T0)
+    page = await client.get("/demo/outbox")
+    assert page.status_code == 200
+    assert "Et kort tjek-ind er klar til dig i Trinvis." in page.text
+    assert "975310" not in page.text
+
+
+async def test_anonymous_visitors_sign_in_first_and_the_demo_sign_in_still_works(
+    client, db, settings
+):
+    response = await client.get("/demo/outbox", headers={"Accept": "text/html"})
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/login?next=/demo/outbox",
+    )
+    guide = await make_user(db, Role.guide)  # after the refusal, which rolled back
+    login = await client.get("/login")
+    assert 'action="/demo/sign-in"' in login.text
+    await ensure_csrf(client)
+    signed = await client.post("/demo/sign-in", data={"user_id": str(guide.id)})
+    assert signed.status_code == 303
+    assert (await client.get("/demo/outbox")).status_code == 200
+
+
+async def test_demo_outbox_is_only_in_the_demo(app, client, db, settings, frozen_clock):
     app.state.settings = settings.model_copy(update={"demo_mode": False})
-    client.cookies.clear()
-    await signed_in(client, db, settings, frozen_clock, Role.admin)
+    await signed_in(client, db, settings, frozen_clock, Role.guide)
     assert (await client.get("/demo/outbox")).status_code == 404

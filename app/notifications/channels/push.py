@@ -6,6 +6,9 @@ The payload is generic on purpose (a title, a kind sentence and a link): it may 
 shown on a locked screen, so it never holds message text, names or scores, and stays
 far below the 4 KB push services accept.
 
+Only endpoints at the push services browsers use are sent to, and only at public
+addresses (`push_addresses`): an endpoint elsewhere is dropped without a connection.
+
 Answers: 201 delivered; 404/410 the subscription is gone (the browser unsubscribed or
 was reset) and is removed; 429 wait for `Retry-After`; 5xx and timeouts try later.
 """
@@ -23,6 +26,12 @@ from py_vapid import Vapid
 from pywebpush import WebPusher
 
 from app.notifications.channels import DeliveryError, parse_retry_after
+from app.notifications.channels.push_addresses import (
+    NOT_PUBLIC,
+    PublicOnlyTransport,
+    endpoint_refusal,
+    refused_address,
+)
 from app.notifications.texts import RenderedText
 from app.settings import Settings
 
@@ -109,8 +118,15 @@ async def send_push(
         "Content-Type": "application/octet-stream",
     }
     outcome = PushOutcome()
-    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+    transport = PublicOnlyTransport(settings)
+    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, transport=transport) as client:
         for subscription in subscriptions:
+            refusal = endpoint_refusal(settings, subscription.endpoint)
+            if refusal is not None:
+                # Saved before the rules (or the setting) changed: it can never be used.
+                outcome.gone.append(subscription.id)
+                outcome.errors.append(DeliveryError(refusal, retryable=False))
+                continue
             try:
                 await _post(client, vapid, settings, subscription, payload, headers)
             except _Gone:
@@ -158,6 +174,8 @@ async def _post(
     except httpx.TimeoutException as exc:
         raise DeliveryError("push service timed out", retryable=True) from exc
     except httpx.TransportError as exc:
+        if refused_address(exc):
+            raise DeliveryError(NOT_PUBLIC, retryable=False) from exc
         raise DeliveryError(
             f"push service unreachable ({type(exc).__name__})", retryable=True
         ) from exc

@@ -65,6 +65,13 @@ NOT_INVITED = Refusal(
     ),
     403,
 )
+EMAIL_NOT_CONFIRMED = Refusal(
+    N_(
+        "Your organisation's login did not confirm your e-mail address, so Trinvis cannot "
+        "tell who you are. Ask your IT department to send a verified e-mail address."
+    ),
+    403,
+)
 NOT_INVITED_YOUTH = Refusal(
     N_("We could not find you in Trinvis. Ask your guide to invite you first."), 403
 )
@@ -147,7 +154,11 @@ async def complete(
         unreachable = exc.reason.startswith(("discovery", "jwks", "token request"))
         return _refuse(UNREACHABLE if unreachable else UNTRUSTED, exc.reason, ip)
     if client.name == STAFF:
-        user, refusal = await _staff_user(db, result.claims)
+        try:
+            user, refusal = await _staff_user(db, client, result)
+        except oidc.OidcError as exc:
+            unreachable = exc.reason.startswith("userinfo request")
+            return _refuse(UNREACHABLE if unreachable else UNTRUSTED, exc.reason, ip)
     else:
         user, refusal = await _invited_youth(db, settings, result.claims)
     if user is None:
@@ -170,16 +181,46 @@ def _refuse(refusal: Refusal, reason: str, ip: str) -> Outcome:
     return Outcome(refusal=refusal)
 
 
+async def _verified_email(client: oidc.OidcClient, result: oidc.TokenResult) -> str | None:
+    """The person's e-mail when the IdP says it verified it (`_email_confirmed`).
+
+    `email` and `email_verified` are read as a pair: from the ID token when it carries
+    the e-mail, else from the userinfo endpoint (where many IdPs put it).
+    """
+    claims = result.claims
+    if not isinstance(claims.get("email"), str):
+        claims = await oidc.userinfo(
+            client, access_token=result.access_token, sub=str(result.claims["sub"])
+        )
+    email = claims.get("email")
+    if not isinstance(email, str) or not _email_confirmed(claims):
+        return None
+    return email
+
+
+def _email_confirmed(claims: dict[str, Any]) -> bool:
+    """`email_verified` is true; or, from Entra ID, which never sends that claim for work
+    accounts, `xms_edov` is true (the tenant owns the e-mail's domain)."""
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    return claims.get("xms_edov") is True
+
+
 async def _staff_user(
-    db: AsyncSession, claims: dict[str, Any]
+    db: AsyncSession, client: oidc.OidcClient, result: oidc.TokenResult
 ) -> tuple[User | None, Refusal | None]:
-    """The staff member the admin added: by bound `sub`, else by e-mail on first sign-in."""
-    sub = str(claims["sub"])
+    """The staff member the admin added: by bound `sub`, else by e-mail on first sign-in.
+
+    Binding needs an e-mail the IdP verified: an unverified (or unsaid) one could be
+    anybody's, and would hand them the account the admin set up for that address.
+    """
+    sub = str(result.claims["sub"])
     user = (await db.exec(select(User).where(User.oidc_sub == sub))).first()
     if user is None:
-        email = claims.get("email")
-        if not isinstance(email, str) or claims.get("email_verified") is False:
-            return None, NOT_INVITED
+        email = await _verified_email(client, result)
+        if email is None:
+            log.info("staff e-mail not verified or missing", extra={"event": "oidc_no_email"})
+            return None, EMAIL_NOT_CONFIRMED
         user = (
             await db.exec(
                 select(User).where(

@@ -3,7 +3,8 @@ phone number or e-mail address (the code then goes to the old one).
 
 A code lives 10 minutes and allows 5 tries; only its HMAC (with the secret key) is
 stored and compared in constant time. Asking for a code answers the same whether or not
-the address is known, so nobody can test which numbers are young people's.
+the address is known, after the same statements and hashing (`_issue`), so neither the
+page nor the time it takes lets anybody test which numbers are young people's.
 
 Parallel requests keep these rules: a try is counted, and a right code used up, by one
 conditional UPDATE each (`_spend_try`, `_use_up`), so the fifth wrong try burns the code
@@ -15,21 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, String, and_, cast, insert, literal, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import ValidationFailed
 from app.i18n import N_, gettext
-from app.models import CodePurpose, OneTimeCode, Role, User
-from app.notifications.outbox import enqueue
+from app.models import CodePurpose, Notification, OneTimeCode, Role, User
 from app.security.rate_limit import check_rate
 from app.services.identity.accounts import start_signed_in
 
@@ -96,51 +98,83 @@ async def _user_at(db: AsyncSession, address: Address) -> User | None:
     return user
 
 
+# No person has id 0: the statements for an unknown address name it and match no row.
+NOBODY = 0
+_CODES = OneTimeCode.__table__  # type: ignore[attr-defined]
+_NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
+
+
+def _typed(table: Any, column: str, value: object) -> Any:
+    return literal(value, type_=table.c[column].type)
+
+
 async def _issue(
     db: AsyncSession,
     *,
     secret: str,
-    user: User,
+    user_id: int,
     purpose: str,
     channel: str,
     now: datetime,
     new_field: str | None = None,
     new_value: str | None = None,
 ) -> None:
-    """Make a new code (the older ones stop working) and queue it to `channel`."""
-    assert user.id is not None
+    """Make a new code (the older ones stop working) and queue it to `channel`.
+
+    The same statements and the same hashing run whether `user_id` is a person or
+    `NOBODY`: each write is an INSERT ... SELECT from that person's row, which for
+    nobody inserts nothing. So asking for a code takes as long for an unknown address
+    as for a known one, and the answer time tells nobody who has an account. (This is
+    why the notification is inserted here rather than with `outbox.enqueue`.)
+    """
     await db.exec(
         update(OneTimeCode)
         .where(
-            col(OneTimeCode.user_id) == user.id,
+            col(OneTimeCode.user_id) == user_id,
             col(OneTimeCode.purpose) == purpose,
             col(OneTimeCode.used_at).is_(None),
         )
         .values(used_at=now)
     )
     code = f"{secrets.randbelow(10**6):06d}"
-    row = OneTimeCode(
-        user_id=user.id,
-        purpose=purpose,
-        channel=channel,
-        code_hash=code_hash(secret, user_id=user.id, purpose=purpose, code=code),
-        new_field=new_field,
-        new_value=new_value,
-        created_at=now,
-        expires_at=now + CODE_TTL,
-    )
-    db.add(row)
-    await db.flush()
-    await enqueue(
-        db,
-        user_id=user.id,
-        kind="auth.code",
-        channel=channel,
-        dedupe_key=f"auth.code:{row.id}",
-        params={"code": code, "purpose": purpose, "minutes": int(CODE_TTL.total_seconds() // 60)},
-        urgent=True,
-        now=now,
-    )
+    values = {
+        "purpose": purpose,
+        "channel": channel,
+        "code_hash": code_hash(secret, user_id=user_id, purpose=purpose, code=code),
+        "new_field": new_field,
+        "new_value": new_value,
+        "attempts": 0,
+        "created_at": now,
+        "expires_at": now + CODE_TTL,
+    }
+    person = select(
+        col(User.id), *(_typed(_CODES, name, value) for name, value in values.items())
+    ).where(col(User.id) == user_id)
+    code_id = (
+        await db.exec(
+            insert(_CODES)
+            .from_select(["user_id", *values], person)
+            .returning(_CODES.c.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    params = {"code": code, "purpose": purpose, "minutes": int(CODE_TTL.total_seconds() // 60)}
+    notice = {
+        "kind": "auth.code",
+        "channel": channel,
+        "params": json.dumps(params, ensure_ascii=False, sort_keys=True),
+        "urgent": True,
+        "status": "pending",
+        "created_at": now,
+        "not_before": now,
+        "attempts": 0,
+    }
+    the_code = select(
+        _CODES.c.user_id,
+        literal("auth.code:", String) + cast(_CODES.c.id, String),
+        *(_typed(_NOTIFICATIONS, name, value) for name, value in notice.items()),
+    ).where(_CODES.c.id == (code_id[0] if code_id else NOBODY))
+    await db.exec(insert(_NOTIFICATIONS).from_select(["user_id", "dedupe_key", *notice], the_code))
 
 
 async def request_sign_in_code(
@@ -158,15 +192,18 @@ async def request_sign_in_code(
         now=now,
     )
     user = await _user_at(db, address)
-    if user is None:
-        log.info("code requested", extra={"event": "code_requested", "known": False, "ip": ip})
-        return
+    # The same work for an unknown address (see `_issue`), so the answer time tells nothing.
     await _issue(
-        db, secret=secret, user=user, purpose=CodePurpose.sign_in, channel=address.channel, now=now
+        db,
+        secret=secret,
+        user_id=user.id if user is not None and user.id is not None else NOBODY,
+        purpose=CodePurpose.sign_in,
+        channel=address.channel,
+        now=now,
     )
     log.info(
         "code requested",
-        extra={"event": "code_requested", "known": True, "user_id": user.id, "ip": ip},
+        extra={"event": "code_requested", "user_id": user.id if user else None, "ip": ip},
     )
 
 
@@ -313,10 +350,11 @@ async def request_contact_change(
         channel = "sms" if actor.phone else "email"
     else:
         channel = "email" if actor.email else "sms"
+    assert actor.id is not None
     await _issue(
         db,
         secret=secret,
-        user=actor,
+        user_id=actor.id,
         purpose=CodePurpose.contact_change,
         channel=channel,
         new_field=new.kind,

@@ -15,6 +15,10 @@
 //            token_endpoint_auth_method = "client_secret_basic"}
 //   accounts: [{sub, email, name, acr?, amr?, ...extra claims such as nsis_level, youth_ref}]
 //   id_token_ttl: seconds (default 3600; use 1 for a genuinely expiring ID token)
+//   claims_in_userinfo_only: true makes the provider behave as it does out of the box (and as
+//            many IdPs do): the ID token of the code flow carries no profile or e-mail claims,
+//            the relying party reads them from the userinfo endpoint.
+//   An account's `email_verified: null` leaves that claim out (default: true when it has an e-mail).
 //
 // Choosing who logs in (no UI):
 //   1. `login_hint=<sub or email>` on the authorization request wins;
@@ -128,12 +132,14 @@ function buildProvider(issuer) {
     jwks: { keys: [signingKey] },
     scopes: ['openid', 'email', 'profile'],
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time', ...extraClaimNames()],
+      // xms_edov: Entra ID's "e-mail domain owner verified", for accounts added later too.
+      openid: [...new Set(['sub', 'acr', 'amr', 'auth_time', 'xms_edov', ...extraClaimNames()])],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
     acrValues: acrs,
-    conformIdTokenClaims: false, // scope claims go into the ID token too, not only /userinfo
+    // false: scope claims go into the ID token too, not only /userinfo (true is the stock setting).
+    conformIdTokenClaims: config.claims_in_userinfo_only === true,
     pkce: { required: () => true },
     ttl: { IdToken: Number(config.id_token_ttl ?? 3600) },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
@@ -154,10 +160,14 @@ ${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></for
       if (!account) return undefined;
       return {
         accountId: sub,
-        claims: async () => ({
-          email_verified: account.email !== undefined,
-          ...Object.fromEntries(Object.entries(account).filter(([k]) => !['acr', 'amr'].includes(k))),
-        }),
+        claims: async () => {
+          const claims = {
+            email_verified: account.email !== undefined,
+            ...Object.fromEntries(Object.entries(account).filter(([k]) => !['acr', 'amr'].includes(k))),
+          };
+          if (claims.email_verified === null) delete claims.email_verified;
+          return claims;
+        },
       };
     },
     renderError: async (ctx, out) => {
