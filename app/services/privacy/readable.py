@@ -45,7 +45,10 @@ HIDDEN = {
     "detail",
     "last_error",
     "oidc_sub",
+    "instrument_code",  # the instrument's name is shown instead
 }
+# Hidden in one section only: a follow-up's day is the day of its time, shown already.
+HIDDEN_IN = {"follow_ups": {"due_on"}}
 # Shown inside each check-in instead of as a list of their own.
 FOLDED = {"checkin_answers"}
 
@@ -195,6 +198,12 @@ VALUES = {
     "cover": N_("as cover"),
     "caseload": N_("as your guide"),
     "self": N_("You"),
+    "none": N_("No answer yet"),
+    "place": N_("At a place"),
+    "phone": N_("By phone"),
+    "video": N_("By video"),
+    "da": "Dansk",
+    "en": "English",
 }
 
 
@@ -211,6 +220,8 @@ CODED = {
     "call_outcome",
     "outcome",
     "via",
+    "place_kind",
+    "locale",
 }
 
 
@@ -237,15 +248,18 @@ def _value(column: str, value: Any) -> tuple[Any, str]:
     if isinstance(value, date):
         return value, "date"
     text = str(value)
-    coded = column in CODED and text in VALUES
-    return (gettext(VALUES[text]) if coded else text), "text"
+    if column in CODED and text in VALUES:
+        return (gettext(VALUES[text]) if text not in ("da", "en") else VALUES[text]), "text"
+    return text, "text"
 
 
 def _fields(section: Section, row: dict[str, Any], record: Record) -> list[tuple[str, Any, str]]:
     people = set(people_columns(section.table))
     fields: list[tuple[str, Any, str]] = []
     for column, value in row.items():
-        if column in HIDDEN or value is None or value == "":
+        if column in HIDDEN or column in HIDDEN_IN.get(section.key, ()):
+            continue
+        if value is None or value == "":
             continue
         if column in people:
             who = record.people.get(value)
@@ -274,7 +288,8 @@ def _answers(record: Record, checkin: dict[str, Any]) -> list[tuple[str, Any, st
         for a in record.sections["checkin_answers"]
         if a["checkin_id"] == checkin["id"]
     }
-    return [
+    which = LABELS["instrument_code"]
+    return [(gettext(which), str(definition.name), "text")] + [
         (
             f"{definition.intro} {item.text}",
             steps.get(answers[item.key], str(answers[item.key])),
@@ -295,7 +310,9 @@ def readable(record: Record) -> list[ReadableSection]:
         for row in record.sections[section.key]:
             fields = _fields(section, row, record)
             if section.key == "checkins":
-                fields += _answers(record, row)
+                # The instrument's name first, its answers after the check-in's own fields.
+                answers = _answers(record, row)
+                fields = answers[:1] + fields + answers[1:]
             entries.append(Entry(fields=fields))
         out.append(ReadableSection(key=section.key, title=gettext(section.title), entries=entries))
     return out

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, or_
+from sqlalchemy import Table, or_
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import NotFound
 from app.i18n import N_
@@ -113,7 +114,7 @@ class Section:
     key: str
     title: str
     model: type[SQLModel]
-    rows: Callable[[Person], Select[Any]]
+    rows: Callable[[Person], SelectOfScalar[Any]]
     single: bool = False  # one row: an object in the JSON, not a list
 
     @property
@@ -121,24 +122,24 @@ class Section:
         return self.model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
-def _of_youth(model: Any, *order: Any) -> Callable[[Person], Select[Any]]:
+def _of_youth(model: Any, *order: Any) -> Callable[[Person], SelectOfScalar[Any]]:
     return lambda p: select(model).where(model.youth_id == p.youth_id).order_by(*order, model.id)
 
 
-def _of_user(model: Any, *order: Any) -> Callable[[Person], Select[Any]]:
+def _of_user(model: Any, *order: Any) -> Callable[[Person], SelectOfScalar[Any]]:
     return lambda p: select(model).where(model.user_id == p.user_id).order_by(*order)
 
 
-def _note_replies(p: Person) -> Select[Any]:
+def _note_replies(p: Person) -> SelectOfScalar[Any]:
     mine = select(Note.id).where(Note.youth_id == p.youth_id)
     return (
         select(NoteReply)
-        .where(or_(col(NoteReply.note_id).in_(mine), NoteReply.author_id == p.user_id))
+        .where(or_(col(NoteReply.note_id).in_(mine), col(NoteReply.author_id) == p.user_id))
         .order_by(col(NoteReply.created_at), col(NoteReply.id))
     )
 
 
-def _checkin_answers(p: Person) -> Select[Any]:
+def _checkin_answers(p: Person) -> SelectOfScalar[Any]:
     mine = select(CheckIn.id).where(CheckIn.youth_id == p.youth_id)
     return (
         select(CheckInAnswer)
@@ -147,7 +148,7 @@ def _checkin_answers(p: Person) -> Select[Any]:
     )
 
 
-def _attempts(p: Person) -> Select[Any]:
+def _attempts(p: Person) -> SelectOfScalar[Any]:
     mine = select(Notification.id).where(Notification.user_id == p.user_id)
     return (
         select(NotificationAttempt)
