@@ -4,11 +4,12 @@ per day and paged."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
+import pytest
 from babel.dates import format_date
 
-from app.clock import in_copenhagen
+from app.clock import at_copenhagen_time, copenhagen_today
 from app.models import Role
 from app.security.audit import open_youth
 from app.services.privacy.seen import PAGE_SIZE
@@ -57,39 +58,40 @@ async def test_taking_the_record_is_in_my_own_log(client, db, settings, frozen_c
     assert "Du hentede alle dine data" in log
 
 
+@pytest.mark.time_dependent
 async def test_repeated_views_are_grouped_per_day(client, db, settings, frozen_clock):
     _person, youth, guide = await signed_in_with_a_full_record(client, db, settings, frozen_clock)
-    now = frozen_clock.now
-    for minutes in (5, 10, 15):
-        await open_youth(
-            db,
-            actor=guide,
-            youth_id=youth.id,
-            action="plan.view",
-            now=now + timedelta(minutes=minutes),
-        )
-    await open_youth(db, actor=guide, youth_id=youth.id, action="message.view", now=now)
+    today = copenhagen_today(frozen_clock.now)
+    for minute in (5, 10, 15):  # the same Copenhagen day as the fixture's view at `now`
+        at = at_copenhagen_time(today, time(0, minute))
+        await open_youth(db, actor=guide, youth_id=youth.id, action="plan.view", now=at)
+    yesterday = at_copenhagen_time(today - timedelta(days=1), time(23, 55))
+    await open_youth(db, actor=guide, youth_id=youth.id, action="plan.view", now=yesterday)
+    await open_youth(
+        db, actor=guide, youth_id=youth.id, action="message.view", now=frozen_clock.now
+    )
     page = (await client.get("/me/audit")).text
-    # The test person's one earlier plan view (at `now`) and these three: four, one line.
-    assert page.count("Så din plan") == 1
+    # Four looks at the plan today are one line; yesterday's is a line of its own.
+    assert page.count("Så din plan") == 2
     assert "4 gange" in page
     assert "Så dine beskeder" in page
 
 
+@pytest.mark.time_dependent
 async def test_a_long_history_comes_a_page_at_a_time(client, db, settings, frozen_clock):
     _person, youth, guide = await signed_in_with_a_full_record(client, db, settings, frozen_clock)
-    start = frozen_clock.now - timedelta(days=PAGE_SIZE + 5)
-    for day in range(PAGE_SIZE + 5):
-        await open_youth(
-            db, actor=guide, youth_id=youth.id, action="plan.view", now=start + timedelta(days=day)
-        )
+    today = copenhagen_today(frozen_clock.now)
+    days = [today - timedelta(days=n) for n in range(1, PAGE_SIZE + 6)]  # 25 earlier days
+    for day in days:
+        at = at_copenhagen_time(day, time(12))
+        await open_youth(db, actor=guide, youth_id=youth.id, action="plan.view", now=at)
     first = (await client.get("/me/audit")).text
     assert first.count('class="card"') == PAGE_SIZE
     assert 'href="/me/audit?page=2"' in first and "Ældre" in first
     second = (await client.get("/me/audit?page=2")).text
-    assert second.count('class="card"') == 6  # 25 older days plus today's group, less 20
+    assert second.count('class="card"') == 6  # today's group and 25 earlier days, less 20
     assert 'href="/me/audit?page=1"' in second and 'href="/me/audit?page=3"' not in second
-    oldest = format_date(in_copenhagen(start).date(), "d. MMMM y", locale="da")
+    oldest = format_date(days[-1], "d. MMMM y", locale="da")
     assert f">{oldest}<" in second and f">{oldest}<" not in first
 
 
