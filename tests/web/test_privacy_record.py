@@ -42,6 +42,7 @@ async def test_the_readable_record_has_questions_names_and_danish_dates(
               "september", "oktober", "november", "december"]  # fmt: skip
     assert f"{day.day}. {months[day.month - 1][:3]}" in text  # "2. mar. 2026 kl. 10.00"
     assert 'href="/me/export.json"' in text
+    assert "Så din plan" in text and "plan.view" not in text  # who has seen, in words
     for secret in ("654321", "challenge-secret", "s3cr3t"):
         assert secret not in text
 

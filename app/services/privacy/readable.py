@@ -14,6 +14,7 @@ from typing import Any
 from app.i18n import N_, gettext
 from app.services.checkins.instruments import parse
 from app.services.privacy.record import SECTIONS, Record, Section, people_columns, person_key
+from app.services.privacy.seen import what
 
 # Bookkeeping: in the JSON, not on the page.
 HIDDEN = {
@@ -269,6 +270,9 @@ def _fields(section: Section, row: dict[str, Any], record: Record) -> list[tuple
             fields.append((gettext(LABELS.get(person_key(column), column)), text, "text"))
             continue
         label = gettext(LABELS[column]) if column in LABELS else column
+        if section.key == "who_has_seen_my_data" and column == "action":
+            fields.append((label, gettext(what(value)), "text"))
+            continue
         fields.append((label, *_value(column, value)))
     return fields
 

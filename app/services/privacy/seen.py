@@ -15,10 +15,35 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import in_copenhagen
+from app.i18n import N_
 from app.models import AuditRecord, User
 from app.services.privacy.record import own_person
 
 PAGE_SIZE = 20
+# What was looked at, in plain words, by the audit action's area (`plan.view` -> plan).
+# An area that audits a new kind of data adds its words here.
+WHAT = {
+    "privacy": N_("You downloaded all your data"),
+    "plan": N_("Looked at your plan"),
+    "message": N_("Looked at your messages"),
+    "messages": N_("Looked at your messages"),
+    "checkin": N_("Looked at your check-ins"),
+    "checkins": N_("Looked at your check-ins"),
+    "note": N_("Looked at your notes"),
+    "notes": N_("Looked at your notes"),
+    "appointment": N_("Looked at your appointments"),
+    "appointments": N_("Looked at your appointments"),
+    "followup": N_("Looked at how it is going at your education or job"),
+    "eftervend": N_("Looked at how it is going at your education or job"),
+    "youth": N_("Looked at your profile"),
+    "profile": N_("Looked at your profile"),
+}
+ANYTHING = N_("Looked at your information")
+
+
+def what(action: str) -> str:
+    """The message id saying what an audit action looked at."""
+    return WHAT.get(area_of(action), ANYTHING)
 
 
 @dataclass(frozen=True)
@@ -36,6 +61,10 @@ class SeenGroup:
     @property
     def is_self(self) -> bool:
         return self.via == "self"
+
+    @property
+    def what(self) -> str:
+        return WHAT.get(self.area, ANYTHING)
 
 
 @dataclass(frozen=True)
