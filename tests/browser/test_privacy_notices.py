@@ -43,13 +43,13 @@ async def test_every_staff_layout_links_to_the_notices(desktop, live_server, che
     await desktop.goto(f"{live_server.url}/admin/settings")
     await desktop.get_by_role("link", name="Privatlivspolitik og tilgængelighedserklæring").click()
     await desktop.get_by_label("Databeskyttelsesrådgiver (DPO): navn og e-mail").fill(
-        "Mette Dam, dpo@fjordby.example"
+        "Jens Juul, jens.juul@fjordby.example"
     )
     await desktop.get_by_role("button", name="Gem indstillinger").click()
     await desktop.get_by_text("Indstillingerne er gemt.").wait_for()
     await check_page(desktop, "admin-notice-settings-desktop")
     await desktop.goto(f"{live_server.url}/privatliv")
-    assert "dpo@fjordby.example" in await desktop.locator("main").inner_text()
+    assert "jens.juul@fjordby.example" in await desktop.locator("main").inner_text()
 
 
 async def test_young_person_reads_and_prints_their_data(phone, live_server, check_page):

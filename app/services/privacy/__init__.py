@@ -15,6 +15,7 @@ Services:
 Elsewhere in the area:
 - router: `app/routers/privacy.py`
 - templates: `app/templates/privacy/`
+- demo step: `app/demo/privacy.py`
 - catalog: `app/i18n/da/privacy.po`
 - tests: `tests/unit/test_privacy_*.py`, `tests/web/test_privacy_*.py`,
   `tests/browser/test_privacy_notices.py`
