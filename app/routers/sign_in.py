@@ -15,6 +15,7 @@ from app.security import challenges, oidc
 from app.security.access import PUBLIC, Now, access
 from app.security.sessions import set_session_cookie
 from app.services.identity import oidc_sign_in, one_time_codes, passkeys
+from app.services.privacy import welcome
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -114,7 +115,9 @@ async def _sign_in_with_code(
         # Returned, not raised, by the service so the tries it counted are committed.
         error = {"code": gettext(one_time_codes.WRONG_CODE)}
         raise ValidationFailed(error, {"address": form.address})
-    response = full_redirect(request, "/")
+    # A young person's very first sign-in (no invite link used) lands on the welcome too.
+    first = await welcome.first_sign_in(db, user=result.user)
+    response = full_redirect(request, "/me/welcome" if first else "/")
     set_session_cookie(response, settings, result.token, result.user.role)
     response.delete_cookie(CODE_TO_COOKIE, path="/login")
     return response

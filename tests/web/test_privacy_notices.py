@@ -168,3 +168,17 @@ async def test_the_short_notice_is_found_again_under_my_data(client, db, setting
     await sign_in(client, db, person, settings, frozen_clock.now)
     page = (await client.get("/me/data")).text
     assert "Sådan passer vi på dine data" in page and 'href="/privatliv"' in page
+
+
+async def test_a_first_sign_in_with_a_code_lands_on_the_welcome(client, db, settings):
+    from tests.web.test_identity_youth_code_sign_in import ask_for_code, last_code
+
+    person = await user_of(db, await make_youth(db))
+    for expected in ("/me/welcome", "/"):  # the first time only
+        client.cookies.delete(cookie_name(settings))
+        await ask_for_code(client, person.phone)
+        code = await last_code(db, person.id)
+        signed_in = await client.post(
+            "/login/code/verify", data={"address": person.phone, "code": code}
+        )
+        assert signed_in.headers["location"] == expected
