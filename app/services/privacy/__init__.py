@@ -10,7 +10,8 @@ Services:
   to them, as JSON; a table left out says why in `EXCLUDED`.
 - `readable.py`: the same record for people: question texts, names and roles, dates.
 - `seen.py`: "Hvem har set mine data": repeated views grouped per day, a page at a time.
-- `welcome.py`: the first page after an invite: what Trinvis is for, who the guide is.
+- `welcome.py`: the first page after an invite or a first sign-in: what Trinvis is for,
+  who the guide is.
 
 Elsewhere in the area:
 - router: `app/routers/privacy.py`
