@@ -24,6 +24,7 @@ from app.demo import (
     notifications,
     people,
     plan,
+    privacy,
     workspace,
 )
 from app.demo.world import DemoWorld
@@ -41,6 +42,7 @@ STEPS: list[DemoStep] = [
     identity.add,
     messages.add,
     workspace.add,
+    privacy.add,  # the municipality's part of the notices
 ]
 
 

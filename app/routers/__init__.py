@@ -18,6 +18,7 @@ from app.routers import (
     notifications,
     plan,
     preferences,
+    privacy,
     pwa,
     reports,
     sign_in,
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     sign_in.router,
     invites.router,
     me.router,
+    privacy.router,  # privacy area: notices, the whole record, who has seen it
     admin_access.router,
     admin.router,  # admin area: staff members, teams, settings, change log
     messages.router,

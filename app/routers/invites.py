@@ -10,6 +10,7 @@ from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import sign_in_cookie
 from app.services.client_keys import new_client_key
 from app.services.identity import invites
+from app.services.privacy import notices
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -61,9 +62,9 @@ async def invite_sent(request: Request) -> Response:
 @access(PUBLIC)
 async def invite_page(request: Request, db: SessionDep, now: Now, token: str) -> Response:
     _invite, person = await invites.usable_invite(db, token=token, now=now)
-    return render(
-        request, "identity/invite.html", {"first_name": person.first_name, "token": token}
-    )
+    notice = await notices.notice(db, settings=request.app.state.settings)
+    context = {"first_name": person.first_name, "token": token, "notice": notice}
+    return render(request, "identity/invite.html", context)
 
 
 @router.post("/invite/{token}")
@@ -72,7 +73,7 @@ async def accept_invite(request: Request, db: SessionDep, now: Now, token: str) 
     person, session_token = await invites.accept_invite(
         db, token=token, ip=client_ip(request), device_label=device_label(request), now=now
     )
-    response = full_redirect(request, "/me/devices?welcome=1")
+    response = full_redirect(request, "/me/welcome")
     await sign_in_cookie(
         db,
         request,

@@ -1,11 +1,12 @@
-"""A person's own account: devices and passkeys, who has seen my data, my data, my contact."""
+"""A person's own account: devices and passkeys, my data, my contact. Who has seen my data
+and the record itself are in `app/routers/privacy.py`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
 from app.errors import ValidationFailed
@@ -15,6 +16,7 @@ from app.security import challenges
 from app.security.access import CurrentUser, Now, access
 from app.security.sessions import clear_session_cookie
 from app.services.identity import my_data, one_time_codes, passkeys
+from app.services.privacy import notices
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -30,6 +32,9 @@ PASSKEY_FLOW = "passkey"
 @router.get("/me/devices")
 @access(*ALL_ROLES)
 async def my_devices(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
+    if request.query_params.get("welcome"):
+        # Where an invite once landed: the welcome is its own page now.
+        return RedirectResponse("/me/welcome", status_code=303)
     current = getattr(request.state, "session_id", None)
     devices = await my_data.devices(db, actor=user, current_session_id=current, now=now)
     keys = await passkeys.my_passkeys(db, actor=user)
@@ -109,27 +114,11 @@ async def remove_passkey(
     return redirect_after_post(request, "/me/devices")
 
 
-@router.get("/me/audit")
-@access(Role.youth)
-async def who_has_seen(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    rows = await my_data.who_has_seen(db, actor=user)
-    return render(request, "identity/audit.html", {"rows": rows})
-
-
 @router.get("/me/data")
 @access(Role.youth)
-async def my_data_page(request: Request) -> Response:
-    return render(request, "identity/my_data.html")
-
-
-@router.get("/me/export.json")
-@access(Role.youth)
-async def export_my_data(db: SessionDep, user: CurrentUser, now: Now) -> JSONResponse:
-    document = await my_data.export(db, actor=user, now=now)
-    return JSONResponse(
-        document,
-        headers={"Content-Disposition": 'attachment; filename="trinvis-mine-data.json"'},
-    )
+async def my_data_page(request: Request, db: SessionDep) -> Response:
+    notice = await notices.notice(db, settings=request.app.state.settings)
+    return render(request, "identity/my_data.html", {"notice": notice})
 
 
 async def _contact_page(

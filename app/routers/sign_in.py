@@ -15,6 +15,7 @@ from app.security import challenges, cookies, oidc
 from app.security.access import PUBLIC, Now, access
 from app.security.sessions import sign_in_cookie
 from app.services.identity import oidc_sign_in, one_time_codes, passkeys
+from app.services.privacy import welcome
 from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -118,7 +119,9 @@ async def _sign_in_with_code(
         # Returned, not raised, by the service so the tries it counted are committed.
         error = {"code": gettext(one_time_codes.WRONG_CODE)}
         raise ValidationFailed(error, {"address": form.address})
-    response = full_redirect(request, "/")
+    # A young person's very first sign-in (no invite link used) lands on the welcome too.
+    first = await welcome.first_sign_in(db, user=result.user)
+    response = full_redirect(request, "/me/welcome" if first else "/")
     await sign_in_cookie(
         db, request, response, settings, token=result.token, role=result.user.role, now=now
     )

@@ -8,7 +8,9 @@ Each setting is one JSON row by key, read where it takes effect:
   the SMS fallback for unread messages (`app/services/messages/notify.py`);
 - SMS delay, the unanswered limit and the help lines: `app/services/messages/availability.py`
   (`sms_fallback_minutes`, `unanswered_limit_minutes`, `help_lines`);
-- data retention: the worker job in `app/services/admin/retention.py`.
+- data retention: the worker job in `app/services/admin/retention.py`;
+- the municipality's part of the privacy notice and the accessibility statement
+  (`NoticeSettings`, its own form): `app/services/privacy/notices.py`.
 A missing or broken row means the default: a bad value never stops the worker.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
@@ -220,3 +222,93 @@ async def _store(db: AsyncSession, key: str, value: str) -> None:
         row.value = value
     db.add(row)
     forget(db)
+
+
+# The municipality's part of the privacy notice and the accessibility statement: who is
+# the data controller and how to reach them and their DPO. Trinvis writes the rest.
+NOTICE_KEY_PREFIX = "notice."
+NOTICE_LABELS = {
+    "controller_name": N_("Data controller (the municipality)"),
+    "controller_address": N_("The municipality's address"),
+    "controller_contact": N_("The municipality's e-mail or phone"),
+    "dpo_contact": N_("Data protection officer (DPO): name and e-mail"),
+    "accessibility_contact": N_("Where to report an accessibility problem (e-mail)"),
+    "accessibility_reviewed_on": N_("Accessibility last reviewed on"),
+    "accessibility_deviations": N_("Known deviations the municipality has found"),
+}
+LABELS.update(NOTICE_LABELS)
+
+
+class NoticeSettings(BaseModel):
+    """The facts only the municipality knows; empty until the admin fills them in."""
+
+    controller_name: str = Field(default="", max_length=200)
+    controller_address: str = Field(default="", max_length=300)
+    controller_contact: str = Field(default="", max_length=200)
+    dpo_contact: str = Field(default="", max_length=200)
+    accessibility_contact: str = Field(default="", max_length=200)
+    accessibility_reviewed_on: date | None = None
+    accessibility_deviations: str = Field(default="", max_length=2000)
+
+    @field_validator(
+        "controller_name",
+        "controller_address",
+        "controller_contact",
+        "dpo_contact",
+        "accessibility_contact",
+        "accessibility_deviations",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_blank(cls, value: object) -> object:
+        return "" if value is None else value
+
+
+async def notice_settings(db: AsyncSession) -> NoticeSettings:
+    """The municipality's notice facts; a missing or broken row is blank."""
+    stored = await stored_values(db)
+    values: dict[str, Any] = {}
+    for field in NoticeSettings.model_fields:
+        raw = stored.get(NOTICE_KEY_PREFIX + field)
+        try:
+            value = json.loads(raw) if raw else None
+        except ValueError:
+            value = None
+        if value is not None:
+            values[field] = value
+    try:
+        return NoticeSettings.model_validate(values)
+    except ValidationError:
+        good = {}
+        for field, value in values.items():
+            try:
+                NoticeSettings.model_validate({field: value})
+            except ValidationError:
+                continue
+            good[field] = value
+        return NoticeSettings.model_validate(good)
+
+
+async def update_notice(
+    db: AsyncSession, *, actor: User, form: NoticeSettings, now: datetime
+) -> list[str]:
+    """Store the changed notice facts, one admin change (old → new) each."""
+    if actor.role != Role.admin:
+        raise Forbidden()
+    old = await notice_settings(db)
+    changed = [f for f in NoticeSettings.model_fields if getattr(old, f) != getattr(form, f)]
+    stored = form.model_dump(mode="json")
+    for field in changed:
+        await _store(db, NOTICE_KEY_PREFIX + field, json.dumps(stored[field], ensure_ascii=False))
+        await changes.record(
+            db,
+            actor=actor,
+            action="setting.change",
+            target=f"setting:{field}",
+            target_label=field,
+            before={"value": old.model_dump(mode="json")[field]},
+            after={"value": stored[field]},
+            now=now,
+        )
+    await db.flush()
+    return changed

@@ -7,8 +7,7 @@ Services:
 - `passkeys.py`: passkeys (WebAuthn) on a person's own phone.
 - `oidc_sign_in.py`: OpenID Connect: staff at the municipality's IdP, citizens via MitID.
 - `invites.py`: a guide invites a young person: the account, the course, a link.
-- `my_data.py`: signed-in devices, who has seen my data, the export.
-- `my_data_areas.py`: the other areas' part of the export.
+- `my_data.py`: signed-in devices (who has seen my data and the export: `app/services/privacy/`).
 
 Elsewhere in the area:
 - routers: `app/routers/auth.py`, `app/routers/sign_in.py`, `app/routers/me.py`,
