@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.routers import (
     admin,
     admin_access,
+    admin_scim,
     appointments,
     auth,
     checkins,
@@ -20,6 +21,7 @@ from app.routers import (
     preferences,
     pwa,
     reports,
+    scim,
     sign_in,
     working_hours,
     workspace,
@@ -39,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     me.router,
     admin_access.router,
     admin.router,  # admin area: staff members, teams, settings, change log
+    admin_scim.router,  # scim area: the admin's IdP connections and group mappings
     messages.router,
     plan.router,
     appointments.router,
@@ -46,4 +49,5 @@ ROUTERS: list[APIRouter] = [
     workspace.router,  # workspace area: young person's page, handover, team and covers
     working_hours.router,
     reports.router,  # the leaders' key-figure report
+    scim.router,  # scim area: staff provisioned by the IdP
 ]
