@@ -23,6 +23,7 @@ from app.routers import (
     reports,
     scim,
     sign_in,
+    sms_receipts,
     working_hours,
     workspace,
 )
@@ -50,4 +51,5 @@ ROUTERS: list[APIRouter] = [
     working_hours.router,
     reports.router,  # the leaders' key-figure report
     scim.router,  # scim area: staff provisioned by the IdP
+    sms_receipts.router,  # notifications area: SMS delivery receipts from the provider
 ]
