@@ -251,3 +251,70 @@ async def test_groups_give_the_role_and_team_the_admin_mapped(client, db, frozen
         "scim.user.groups",
         "scim.user.groups",
     ]
+
+
+async def test_entra_ids_patch_forms_rename_and_change_the_address(client, db, frozen_clock):
+    now = frozen_clock.now
+    admin, token, connection_id = await connect(db, now)
+    headers = bearer(token)
+    created = await client.post(
+        "/scim/v2/Users", json=entra_user("gry@kommune.dk"), headers=headers
+    )
+    scim_id = created.json()["id"]
+    changes = {
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {"op": "Replace", "path": "displayName", "value": "Gry Hansen"},
+            {"op": "Add", "path": 'emails[type eq "work"].value', "value": "gry.hansen@kommune.dk"},
+            {"op": "Replace", "path": "name.familyName", "value": "Hansen"},
+        ],
+    }
+    patched = await client.patch(f"/scim/v2/Users/{scim_id}", json=changes, headers=headers)
+    assert patched.status_code == 204, patched.text
+    gry = (await db.exec(select(User).where(User.email == "gry.hansen@kommune.dk"))).one()
+    assert gry.name == "Gry Hansen"
+    read = (await client.get(f"/scim/v2/Users/{scim_id}", headers=headers)).json()
+    assert read["name"]["familyName"] == "Hansen"
+
+    # A group member added the way Entra ID adds one.
+    group = await client.post(
+        "/scim/v2/Groups",
+        json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Alle"},
+        headers=headers,
+    )
+    add = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": scim_id}]}],
+    }
+    group_id = group.json()["id"]
+    assert (
+        await client.patch(f"/scim/v2/Groups/{group_id}", json=add, headers=headers)
+    ).status_code == 204
+    members = (await client.get(f"/scim/v2/Groups/{group_id}", headers=headers)).json()["members"]
+    assert [m["value"] for m in members] == [scim_id]
+
+
+async def test_taking_another_accounts_address_is_refused_and_nothing_changes(
+    client, db, frozen_clock
+):
+    _admin, token, _ = await connect(db, frozen_clock.now)
+    await make_user(db, Role.guide, email="taken@kommune.dk")
+    await db.commit()
+    created = await client.post(
+        "/scim/v2/Users", json=entra_user("hans@kommune.dk"), headers=bearer(token)
+    )
+    scim_id = created.json()["id"]
+    change = {
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {"op": "Replace", "path": "displayName", "value": "Hans Nyt Navn"},
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "taken@kommune.dk"},
+        ],
+    }
+    refused = await client.patch(f"/scim/v2/Users/{scim_id}", json=change, headers=bearer(token))
+    assert refused.status_code == 409
+    assert refused.json()["scimType"] == "uniqueness"
+    hans = (await db.exec(select(User).where(User.email == "hans@kommune.dk"))).one()
+    assert hans.name == "Anna Andersen"  # the name from entra_user(), not half the change
+    read = (await client.get(f"/scim/v2/Users/{scim_id}", headers=bearer(token))).json()
+    assert read["displayName"] == "Anna Andersen"

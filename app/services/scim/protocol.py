@@ -38,6 +38,7 @@ from app.models import ScimConnection
 from app.services.scim.storage import TrinvisStorage
 
 log = logging.getLogger("trinvis.scim")
+WRITES = frozenset({"PUT", "PATCH", "DELETE"})
 
 BEARER = AuthenticationScheme(
     type=AuthenticationScheme.Type.oauthbearertoken,
@@ -77,7 +78,13 @@ async def serve(
     """Serve one SCIM request for one IdP; returns the response and whether it succeeded
     (the caller rolls back what a failed request wrote)."""
     scim = service()
-    storage = TrinvisStorage(db, connection=connection, models=_models(scim), now=now)
+    storage = TrinvisStorage(
+        db,
+        connection=connection,
+        models=_models(scim),
+        now=now,
+        writing=request.method.upper() in WRITES,
+    )
     try:
         response = await AsyncScimHandler(scim, storage).handle(request)
     except SCIMException as exc:

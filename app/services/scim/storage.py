@@ -57,11 +57,16 @@ class TrinvisStorage(AsyncScimStorage):
         connection: ScimConnection,
         models: dict[str, type[Resource[Any]]],
         now: datetime,
+        writing: bool = False,
     ) -> None:
         self.db = db
         self.connection = connection
         self.models = models
         self.now = now
+        # A PUT, PATCH or DELETE reads the resource it changes under a row lock, so two
+        # of them at once (an IdP retrying) apply one after the other, the second to
+        # what the first wrote, instead of both to the same old state.
+        self.writing = writing
 
     @asynccontextmanager
     async def operation(self) -> AsyncIterator[None]:
@@ -80,7 +85,10 @@ class TrinvisStorage(AsyncScimStorage):
         return resource
 
     async def _row(self, resource_type: str, resource_id: str) -> ScimResource:
-        row = await self.db.get(ScimResource, resource_id)
+        query = select(ScimResource).where(ScimResource.id == resource_id)
+        if self.writing:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = (await self.db.exec(query)).first()
         if (
             row is None
             or row.connection_id != self.connection.id
