@@ -255,7 +255,7 @@ async def test_groups_give_the_role_and_team_the_admin_mapped(client, db, frozen
 
 async def test_entra_ids_patch_forms_rename_and_change_the_address(client, db, frozen_clock):
     now = frozen_clock.now
-    admin, token, connection_id = await connect(db, now)
+    _admin, token, _ = await connect(db, now)
     headers = bearer(token)
     created = await client.post(
         "/scim/v2/Users", json=entra_user("gry@kommune.dk"), headers=headers
