@@ -94,10 +94,11 @@ def cpsms_receipt(settings: Settings, *, secret: str, query: Mapping[str, str]) 
         raise NotFound()
     if not same(secret, expected):
         raise ReceiptRefused()
-    status = (query.get("status") or "").strip()
+    status = (query.get("status") or query.get("dlrStatus") or "").strip()
     if not status:
         raise ReceiptNotUnderstood()
-    return _final(query.get("reference"), status, sms_cpsms.DELIVERED, sms_cpsms.NOT_DELIVERED)
+    reference = query.get("reference") or query.get("userReference")
+    return _final(reference, status, sms_cpsms.DELIVERED, sms_cpsms.NOT_DELIVERED)
 
 
 def _final(

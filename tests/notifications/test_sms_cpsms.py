@@ -75,6 +75,14 @@ async def test_wrong_credentials_give_up_at_once(db, quiet_settings, cpsms_peer)
     assert cpsms_peer.received == []
 
 
+async def test_a_number_cpsms_cannot_use_gives_up_without_a_call(db, quiet_settings, cpsms_peer):
+    youth = await person(db, phone="+45 12")  # too short to be a number anywhere
+    row = await queue(db, youth)
+    assert (await deliver(db, with_cpsms(quiet_settings, cpsms_peer))).failed == 1
+    assert (await reload(db, row)).last_error == "CPSMS: the phone number is not a number"
+    assert cpsms_peer.attempts == []
+
+
 async def test_server_errors_are_tried_again_and_rate_limits_wait(db, quiet_settings, cpsms_peer):
     row = await queue(db, await person(db))
     settings = with_cpsms(quiet_settings, cpsms_peer)

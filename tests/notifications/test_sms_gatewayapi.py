@@ -93,6 +93,13 @@ async def test_a_wrong_api_token_gives_up_at_once(db, quiet_settings, gatewayapi
     assert [a["status"] for a in gatewayapi_peer.attempts] == [401]
 
 
+async def test_invalid_arguments_give_up_at_once(db, quiet_settings, gatewayapi_peer):
+    row = await queue(db, await person(db))
+    gatewayapi_peer.fail_next(400)
+    assert (await deliver(db, with_gatewayapi(quiet_settings, gatewayapi_peer))).failed == 1
+    assert (await reload(db, row)).last_error == "GatewayAPI refused the message (400) 0x0000"
+
+
 async def test_a_number_gatewayapi_cannot_read_gives_up(db, quiet_settings, gatewayapi_peer):
     youth = await person(db, phone="+45 20 00 00 0x")
     row = await queue(db, youth)

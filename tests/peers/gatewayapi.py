@@ -1,18 +1,20 @@
 """A real local HTTP server that answers like GatewayAPI's REST API, and signs delivery
 status webhooks the way GatewayAPI does.
 
-Following https://gatewayapi.com/docs/apis/rest/ ("Sending SMS Messages"):
+Following https://gatewayapi.com/docs/apis/rest/ ("Sending SMS Messages"; the statuses
+listed there: 400 invalid arguments, 401 invalid API key, 422 invalid JSON body, 500):
 
     POST /rest/mtsms
     Authorization: Token <API token>            -> 401 {"code": "0x0213", "message": ...}
     {"message": str, "sender": str, "userref": str,
-     "recipients": [{"msisdn": int}]}           -> 422 {"code": "0x0211", ...} if malformed
+     "recipients": [{"msisdn": int}]}           -> 400 {"code": "0x0211", ...} if malformed
+    body not JSON                               -> 422
     200 {"ids": [1000001], "usage": {"countries": {"DK": 1}, "currency": "DKK", ...}}
 
-Delivery status (GatewayAPI's "Webhooks"): a POST with the status as JSON to the
-webhook URL set up in GatewayAPI's dashboard, with `X-Gwapi-Signature`, a JWT (HS256)
-of the same fields signed with the webhook's secret. `receipt()` builds that request;
-the test sends it to the app.
+Delivery status ("Delivery Status Notification", "Authentication token"): a POST with
+the status as JSON to the webhook URL set up in GatewayAPI's dashboard, with
+`X-Gwapi-Signature`, a JWT (HS256) of the same fields signed with the webhook's
+authentication token. `receipt()` builds that request; the test sends it to the app.
 
 Scripted failures: ``fail_next(500)``, ``fail_next(429, retry_after=7)``, ``hang_next(3)``.
 """
@@ -76,7 +78,7 @@ class GatewayApiPeer(ScriptedPeer):
         try:
             data = json.loads(body)
         except ValueError:
-            return 422, {}, _error("0x0211", "Body is not JSON")
+            return 422, {}, _error("0x0210", "Invalid JSON request body")
         recipients = data.get("recipients") if isinstance(data, dict) else None
         message = data.get("message") if isinstance(data, dict) else None
         if (
@@ -86,7 +88,7 @@ class GatewayApiPeer(ScriptedPeer):
             or not recipients
             or not all(isinstance(r, dict) and isinstance(r.get("msisdn"), int) for r in recipients)
         ):
-            return 422, {}, _error("0x0211", "message and recipients[].msisdn are required")
+            return 400, {}, _error("0x0211", "message and recipients[].msisdn are required")
         ids = [next(self._ids) for _ in recipients]
         with self._lock:
             for sms_id, recipient in zip(ids, recipients, strict=True):

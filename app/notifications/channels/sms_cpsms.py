@@ -9,10 +9,14 @@ Shapes from CPSMS's API documentation, https://api.cpsms.dk/documentation/index.
     200 {"success": [{"to": "4520000001", "cost": 1}]}
     4xx {"error": {"code": 401, "message": "..."}}
 
-`reference` is CPSMS's own field and comes back with the delivery report, which CPSMS
-sends as a GET to `dlr_url` with query parameters (`status`, `receiver`, `reference`,
-...). CPSMS signs nothing, so the receipt address carries a secret
-(`TRINVIS_SMS_RECEIPT_SECRET`) that `app/notifications/receipts.py` checks.
+`dlr_url` is in the send parameters of that page ("If specified you will receive
+delivery reports to the given URL"); CPSMS calls it with GET and query parameters.
+`reference` is CPSMS's own field for our reference, and the log endpoint
+(`GET /v2/getlog`, same page) shows it back as `userReference` with `dlrStatus`
+(1 = "Received"). The stored documentation does not list the delivery report's
+parameter names, so `app/notifications/receipts.py` reads `status` or `dlrStatus` and
+`reference` or `userReference`. CPSMS signs nothing, so the receipt address carries a
+secret (`TRINVIS_SMS_RECEIPT_SECRET`) that is checked in constant time.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from app.settings import Settings
 DEFAULT_URL = "https://api.cpsms.dk/v2/send"
 PROVIDER = "CPSMS"
 RECEIPT_PATH = "/webhooks/sms/cpsms/"
-# CPSMS's DLR status codes: 1 delivered, 2 not delivered; other codes (buffered,
+# CPSMS's DLR status codes: 1 delivered ("Received"), 2 not delivered (and 16, rejected
+# by the operator, in the SMPP-style bitmask CPSMS's codes follow); the others (queued,
 # sent to the operator) are on the way.
 DELIVERED = frozenset({"1"})
 NOT_DELIVERED = frozenset({"2", "16"})

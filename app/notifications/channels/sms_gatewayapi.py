@@ -1,20 +1,25 @@
 """SMS through GatewayAPI (gatewayapi.com), the REST API.
 
 Shapes from GatewayAPI's REST documentation, https://gatewayapi.com/docs/apis/rest/
-("Sending SMS Messages", "Basic Use"):
+("Sending SMS Messages" → "Basic Use"; "Delivery Status Notification"; "Webhooks" →
+"Authentication token"), and the token header from https://gatewayapi.com/docs/guide/
+("Authentication": the Token Authorization Header):
 
     POST /rest/mtsms                     Authorization: Token <API token>
     {"sender": "Trinvis", "message": "...", "userref": "trinvis-notification-12",
      "recipients": [{"msisdn": 4520000001}]}
     200 {"ids": [1000001], "usage": {...}}
-    4xx/5xx {"code": "0x0213", "message": "...", "variables": [...], "incident_uuid": "..."}
+    400 invalid arguments, 401 invalid API key, 403 unauthorized IP address,
+    422 invalid JSON body, 500 an exception: details in the JSON body.
 
-`userref` is GatewayAPI's own reference field ("returned to you when you receive
-Delivery Statuses"): our idempotency key, so a receipt finds its notification and a
-retry carries the same reference. Delivery statuses arrive on the webhook set up at
-GatewayAPI (README, "SMS"), signed as a JWT (HS256) with the webhook's secret in the
-`X-Gwapi-Signature` header (GatewayAPI's webhook documentation, "Webhooks"/"Securing
-webhooks"); `app/notifications/receipts.py` checks it.
+`userref` is GatewayAPI's own reference field ("returned to you when you receive a
+Delivery Status Notification"): our idempotency key, so a receipt finds its
+notification and a retry carries the same reference. Delivery statuses arrive on the
+webhook set up at GatewayAPI (README, "SMS gateway and delivery receipts") as JSON
+(`id`, `msisdn`, `time`, `status`, `error`, `code`, `userref`, ...); with the webhook's
+authentication token set, GatewayAPI adds a JWT of those fields signed with it (HS256)
+in `X-Gwapi-Signature`, which `app/notifications/receipts.py` checks and reads.
+GatewayAPI resends a status it got no 2xx for.
 """
 
 from __future__ import annotations
