@@ -41,7 +41,11 @@ async def _page(
         "mapping_values": mapping_form.values if mapping_form else {},
         "new_token": new_token,
     }
-    return render(request, "scim/admin.html", context)
+    response = render(request, "scim/admin.html", context)
+    if new_token is not None:
+        # The token is on this page only: no cache keeps a copy.
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get(PAGE)

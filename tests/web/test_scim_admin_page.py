@@ -18,6 +18,7 @@ async def test_admin_connects_an_idp_and_the_token_shown_once_works(
     await admin_signed_in(client, db, settings, frozen_clock)
     page = await client.post("/admin/scim", data={"name": "Entra ID", "default_role": "guide"})
     assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
     [token] = re.findall(r"scim_[A-Za-z0-9_\-]{40,}", page.text)
     assert "http://127.0.0.1:8000/scim/v2" in page.text
     connection = (await db.exec(select(ScimConnection))).one()
