@@ -129,6 +129,8 @@ async def deleted(
             now=now,
         )
         members = _members(before)
+        # The row is deleted right after this; emptied first, so the members' roles and
+        # teams are worked out as if the group were already gone.
         row.body = json.dumps({**json.loads(row.body), "members": []})
         db.add(row)
         await db.flush()
