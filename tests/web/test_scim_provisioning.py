@@ -252,6 +252,19 @@ async def test_groups_give_the_role_and_team_the_admin_mapped(client, db, frozen
         "scim.user.groups",
     ]
 
+    # Back in the group, then the group is deleted in the IdP: the role goes with it.
+    add = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": member}]}],
+    }
+    group_url = f"/scim/v2/Groups/{group.json()['id']}"
+    assert (await client.patch(group_url, json=add, headers=headers)).status_code == 204
+    await db.refresh(finn)
+    assert finn.role == Role.leader
+    assert (await client.delete(group_url, headers=headers)).status_code == 204
+    await db.refresh(finn)
+    assert (finn.role, finn.team_id) == (Role.guide, None)
+
 
 async def test_entra_ids_patch_forms_rename_and_change_the_address(client, db, frozen_clock):
     now = frozen_clock.now
