@@ -121,7 +121,8 @@ class TrinvisStorage(AsyncScimStorage):
         if looked_up is not None:
             column, value = looked_up
             query = query.where(getattr(ScimResource, column) == value)
-        rows = (await self.db.exec(query.order_by(col(ScimResource.created_at)))).all()
+        order = (col(ScimResource.created_at), col(ScimResource.id))
+        rows = (await self.db.exec(query.order_by(*order))).all()
         scim_filter = search_request.filter
         found = [
             resource
