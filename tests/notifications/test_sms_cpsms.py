@@ -83,6 +83,14 @@ async def test_a_number_cpsms_cannot_use_gives_up_without_a_call(db, quiet_setti
     assert cpsms_peer.attempts == []
 
 
+async def test_an_error_in_a_200_answer_gives_up(db, quiet_settings, cpsms_peer):
+    row = await queue(db, await person(db))
+    cpsms_peer.error_in_200_next(400, "Phone number should be specified as a number")
+    assert (await deliver(db, with_cpsms(quiet_settings, cpsms_peer))).failed == 1
+    assert (await reload(db, row)).last_error == "CPSMS refused the message (code 400)"
+    assert cpsms_peer.received == []
+
+
 async def test_server_errors_are_tried_again_and_rate_limits_wait(db, quiet_settings, cpsms_peer):
     row = await queue(db, await person(db))
     settings = with_cpsms(quiet_settings, cpsms_peer)

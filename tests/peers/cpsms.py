@@ -13,7 +13,9 @@ Delivery report: CPSMS calls the `dlr_url` of the message with GET and query
 parameters (`status`, `receiver`, `reference`, `timestamp`); `receipt()` builds that
 request from the dlr_url the app sent, and the test sends it to the app.
 
-Scripted failures: ``fail_next(500)``, ``fail_next(429, retry_after=7)``, ``hang_next(3)``.
+Scripted failures: ``fail_next(500)``, ``fail_next(429, retry_after=7)``, ``hang_next(3)``;
+``error_in_200_next(code, message)``: CPSMS also answers some refusals with status 200
+and an ``error`` object in the body.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ class CpsmsPeer(ScriptedPeer):
         self.credentials = "Basic " + base64.b64encode(f"{username}:{api_key}".encode()).decode()
         self.received: list[dict[str, Any]] = []
         self.attempts: list[dict[str, Any]] = []
+        self._errors_in_200: list[dict[str, Any]] = []
+
+    def error_in_200_next(self, code: int, message: str) -> None:
+        with self._lock:
+            self._errors_in_200.append(_error(code, message))
 
     @property
     def send_url(self) -> str:
@@ -61,6 +68,10 @@ class CpsmsPeer(ScriptedPeer):
             return scripted.status, extra, _error(scripted.status, "scripted")
         if headers.get("Authorization") != self.credentials:
             return 401, {}, _error(401, "Unauthorized")
+        with self._lock:
+            error_in_200 = self._errors_in_200.pop(0) if self._errors_in_200 else None
+        if error_in_200 is not None:
+            return 200, {}, error_in_200
         try:
             data = json.loads(body)
         except ValueError:
