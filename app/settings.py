@@ -60,8 +60,16 @@ class Settings(BaseSettings):
     citizen_oidc_min_level: Literal["low", "substantial", "high"] = "substantial"
 
     # Outgoing channels.
+    # SMS: "generic" (our own JSON contract, app/notifications/channels/sms.py),
+    # "gatewayapi" (gatewayapi.com) or "cpsms" (cpsms.dk). The URL defaults to the
+    # provider's own; the token is the generic Bearer token, GatewayAPI's API token or
+    # CPSMS's API key (with `sms_gateway_username`). `sms_receipt_secret` authenticates
+    # delivery receipts: GatewayAPI's webhook JWT secret, or the secret in CPSMS's dlr_url.
+    sms_provider: Literal["generic", "gatewayapi", "cpsms"] = "generic"
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
+    sms_gateway_username: str | None = None
+    sms_receipt_secret: str | None = None
     sms_sender: str = "Trinvis"
     smtp_host: str | None = None
     smtp_port: int = 587

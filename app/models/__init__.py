@@ -48,6 +48,7 @@ from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
+from app.models.scim import ScimConnection, ScimGroupMapping, ScimResource
 from app.models.security import AppSetting, AuditRecord, UserSession
 from app.models.user import STAFF_ROLES, Role, User
 from app.models.workspace import CoverKey, Handover  # workspace area
@@ -110,6 +111,9 @@ __all__ = [
     "RiskFlag",
     "RiskState",
     "Role",
+    "ScimConnection",
+    "ScimGroupMapping",
+    "ScimResource",
     "StepStatus",
     "Team",
     "User",

@@ -44,3 +44,8 @@ class Notification(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     last_error: str | None = Field(default=None, max_length=500)
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # The SMS gateway's delivery receipt: "delivered" or "undelivered" (None: no receipt
+    # yet, or a channel without receipts), when it came and the provider's own status.
+    receipt: str | None = Field(default=None, sa_type=String(16))
+    receipt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    receipt_detail: str | None = Field(default=None, max_length=120)

@@ -72,10 +72,19 @@ async def claim_due(
             lease_until=now + timedelta(seconds=lease_seconds),
             attempts=Notification.attempts + 1,  # type: ignore[operator]
         )
-        .returning(col(Notification.id), col(Notification.attempts))
+        .returning(
+            col(Notification.id),
+            col(Notification.attempts),
+            col(Notification.urgent),
+            col(Notification.not_before),
+        )
     )
     rows = (await db.exec(statement)).all()  # type: ignore[call-overload]
-    claims = [Claim(int(row[0]), int(row[1])) for row in rows]
+    # RETURNING gives the rows in no set order (PostgreSQL): deliver them in the order
+    # they were chosen, so a message's first notice goes before its delayed SMS and the
+    # SMS can see that it is no longer needed.
+    ordered = sorted(rows, key=lambda row: (not row[2], row[3], row[0]))
+    claims = [Claim(int(row[0]), int(row[1])) for row in ordered]
     if claims:
         # Attempts a killed worker left open: its lease ran out, say so.
         await db.exec(

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.routers import (
     admin,
     admin_access,
+    admin_scim,
     appointments,
     auth,
     checkins,
@@ -21,7 +22,9 @@ from app.routers import (
     privacy,
     pwa,
     reports,
+    scim,
     sign_in,
+    sms_receipts,
     working_hours,
     workspace,
 )
@@ -41,6 +44,7 @@ ROUTERS: list[APIRouter] = [
     privacy.router,  # privacy area: notices, the whole record, who has seen it
     admin_access.router,
     admin.router,  # admin area: staff members, teams, settings, change log
+    admin_scim.router,  # scim area: the admin's IdP connections and group mappings
     messages.router,
     plan.router,
     appointments.router,
@@ -48,4 +52,6 @@ ROUTERS: list[APIRouter] = [
     workspace.router,  # workspace area: young person's page, handover, team and covers
     working_hours.router,
     reports.router,  # the leaders' key-figure report
+    scim.router,  # scim area: staff provisioned by the IdP
+    sms_receipts.router,  # notifications area: SMS delivery receipts from the provider
 ]

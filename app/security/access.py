@@ -30,6 +30,9 @@ from app.web.client import client_ip
 log = logging.getLogger("trinvis.security")
 
 PUBLIC = "public"
+# A SCIM client (the municipality's IdP): a bearer token of an active IdP connection,
+# no cookies, no session; the connection is in `request.state.scim_connection`.
+SCIM_TOKEN = "scim_token"  # noqa: S105 (a policy name, not a secret)
 ACCESS_ATTR = "__trinvis_access__"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -63,6 +66,9 @@ async def enforce_access(request: Request, db: SessionDep, now: Now) -> User | N
     """Runs before every route: resolves the signed-in user and applies the route's policy."""
     route = request.scope.get("route")
     policy = policy_of(getattr(route, "endpoint", None))
+    if policy is not None and SCIM_TOKEN in policy:
+        await _scim_client(request, db, now)
+        return None
     user = await _signed_in_user(request, db, now)
     request.state.user = Viewer.of(user) if user is not None else None
     where = {"route": getattr(route, "path", "?"), "ip": client_ip(request)}
@@ -85,6 +91,22 @@ async def enforce_access(request: Request, db: SessionDep, now: Now) -> User | N
         )
         raise Forbidden()
     return user
+
+
+async def _scim_client(request: Request, db: AsyncSession, now: datetime) -> None:
+    from app.services.scim.connections import authenticate
+
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    connection = None
+    if scheme.lower() == "bearer" and token.strip():
+        connection = await authenticate(db, token=token.strip(), now=now)
+    if connection is None:
+        log.info(
+            "scim request without a valid token",
+            extra={"event": "scim_unauthorized", "ip": client_ip(request)},
+        )
+        raise SignInRequired()
+    request.state.scim_connection = connection
 
 
 async def _signed_in_user(request: Request, db: AsyncSession, now: datetime) -> User | None:

@@ -25,6 +25,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_BYTES = 1_000_000
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
+# Machine-to-machine endpoints: no cookies, each authenticates every request itself
+# (SCIM: the IdP's bearer token; SMS receipts: the provider's signature or URL secret).
+EXEMPT_PREFIXES = ("/scim/v2/", "/webhooks/sms/")
 
 
 def cookie_name(settings: Settings) -> str:
@@ -47,7 +50,8 @@ class CSRFMiddleware:
         token = cookie_token or new_token()
         scope.setdefault("state", {})["csrf_token"] = token
 
-        if scope["method"] not in SAFE_METHODS:
+        exempt = scope.get("path", "").startswith(EXEMPT_PREFIXES)
+        if scope["method"] not in SAFE_METHODS and not exempt:
             refusal, receive = await self._check(scope, receive, headers, cookie_token)
             if refusal:
                 await _forbid(scope, send, refusal)

@@ -279,6 +279,8 @@ async def retry_notification(
     row.not_before = now
     row.attempts = 0
     row.lease_until = None
+    # A new SMS gets its own receipt.
+    row.receipt = row.receipt_at = row.receipt_detail = None
     db.add(row)
     assert actor.id is not None
     db.add(AuditRecord(at=now, actor_id=actor.id, action="notification.retry", via="admin"))

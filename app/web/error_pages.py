@@ -26,8 +26,29 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "") or is_htmx(request)
 
 
+def _is_scim(request: Request) -> bool:
+    return request.url.path.startswith("/scim/")
+
+
+def _scim_error(status: int, detail: str) -> Response:
+    """RFC 7644 §3.12: SCIM clients read errors in SCIM's error schema."""
+    from fastapi.responses import JSONResponse
+
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": str(status),
+        "detail": detail,
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="trinvis-scim"'} if status == 401 else {}
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type="application/scim+json"
+    )
+
+
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
+    if _is_scim(request):
+        return _scim_error(exc.status_code, _message(exc))
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after_seconds)
@@ -84,6 +105,8 @@ async def request_validation_error(request: Request, exc: Exception) -> Response
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error", extra={"event": "unhandled"})
+    if _is_scim(request):
+        return _scim_error(500, "Internal server error")
     text = gettext("Something went wrong on our side. Please try again in a moment.")
     if is_htmx(request):
         return render(

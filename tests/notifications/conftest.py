@@ -13,7 +13,15 @@ from app.notifications.delivery import Report, deliver_due
 from app.notifications.outbox import ParamValue, enqueue
 from app.settings import Settings
 from tests.factories.people import make_user
-from tests.peers.fixtures import SMS_TOKEN
+from tests.peers.fixtures import (
+    CPSMS_API_KEY,
+    CPSMS_USERNAME,
+    GATEWAYAPI_TOKEN,
+    GATEWAYAPI_WEBHOOK_SECRET,
+    SMS_TOKEN,
+)
+
+CPSMS_RECEIPT_SECRET = "cpsms-receipt-secret-0123456789abcdef"
 
 # A Monday, 10:00 in Copenhagen: outside quiet hours.
 DAYTIME = datetime.fromisoformat("2026-03-02T09:00:00+00:00")
@@ -31,6 +39,33 @@ def with_sms(settings: Settings, gateway, **extra: object) -> Settings:
         update={
             "sms_gateway_url": gateway.messages_url,
             "sms_gateway_token": SMS_TOKEN,
+            "sms_timeout_seconds": 2.0,
+            **extra,
+        }
+    )
+
+
+def with_gatewayapi(settings: Settings, peer, **extra: object) -> Settings:
+    return settings.model_copy(
+        update={
+            "sms_provider": "gatewayapi",
+            "sms_gateway_url": peer.messages_url,
+            "sms_gateway_token": GATEWAYAPI_TOKEN,
+            "sms_receipt_secret": GATEWAYAPI_WEBHOOK_SECRET,
+            "sms_timeout_seconds": 2.0,
+            **extra,
+        }
+    )
+
+
+def with_cpsms(settings: Settings, peer, **extra: object) -> Settings:
+    return settings.model_copy(
+        update={
+            "sms_provider": "cpsms",
+            "sms_gateway_url": peer.send_url,
+            "sms_gateway_username": CPSMS_USERNAME,
+            "sms_gateway_token": CPSMS_API_KEY,
+            "sms_receipt_secret": CPSMS_RECEIPT_SECRET,
             "sms_timeout_seconds": 2.0,
             **extra,
         }

@@ -11,6 +11,8 @@ Fixtures:
 * ``sms_gateway`` -> SmsGateway (token ``SMS_TOKEN``; POST ``sms_gateway.messages_url``)
 * ``smtp_server`` -> SmtpServer (plain, no auth); ``smtp_server_tls`` -> STARTTLS required
   + AUTH with ``SMTP_CREDENTIALS``; trust ``smtp_server_tls.cert_path``
+* ``gatewayapi_peer`` -> GatewayApiPeer (API token ``GATEWAYAPI_TOKEN``, webhook secret
+  ``GATEWAYAPI_WEBHOOK_SECRET``); ``cpsms_peer`` -> CpsmsPeer (``CPSMS_USERNAME``/``CPSMS_API_KEY``)
 * ``push_service`` -> PushService (``push_service.new_subscription()``)
 * ``oidc_provider`` -> OidcProvider shared per session, login choice reset before each test;
   client ``OIDC_CLIENT_ID``/``OIDC_CLIENT_SECRET``, redirect URIs ``OIDC_REDIRECT_URIS``,
@@ -28,6 +30,12 @@ from typing import Any
 
 import pytest
 
+from tests.peers.cpsms import API_KEY as CPSMS_API_KEY
+from tests.peers.cpsms import USERNAME as CPSMS_USERNAME
+from tests.peers.cpsms import CpsmsPeer
+from tests.peers.gatewayapi import DEFAULT_TOKEN as GATEWAYAPI_TOKEN
+from tests.peers.gatewayapi import WEBHOOK_SECRET as GATEWAYAPI_WEBHOOK_SECRET
+from tests.peers.gatewayapi import GatewayApiPeer
 from tests.peers.oidc_provider import OidcProvider
 from tests.peers.oidc_tamper_proxy import OidcTamperProxy
 from tests.peers.push_service import PushService
@@ -36,6 +44,10 @@ from tests.peers.sms_gateway import SmsGateway
 from tests.peers.smtp_server import SmtpServer
 
 __all__ = [
+    "CPSMS_API_KEY",
+    "CPSMS_USERNAME",
+    "GATEWAYAPI_TOKEN",
+    "GATEWAYAPI_WEBHOOK_SECRET",
     "OIDC_ACCOUNTS",
     "OIDC_CLIENT_ID",
     "OIDC_CLIENT_SECRET",
@@ -102,6 +114,18 @@ def _oidc_kwargs(**overrides: Any) -> dict[str, Any]:
 def sms_gateway() -> Iterator[SmsGateway]:
     with SmsGateway() as gateway:
         yield gateway
+
+
+@pytest.fixture
+def gatewayapi_peer() -> Iterator[GatewayApiPeer]:
+    with GatewayApiPeer() as peer:
+        yield peer
+
+
+@pytest.fixture
+def cpsms_peer() -> Iterator[CpsmsPeer]:
+    with CpsmsPeer() as peer:
+        yield peer
 
 
 @pytest.fixture

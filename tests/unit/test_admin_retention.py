@@ -48,6 +48,8 @@ NOT_PERSONAL = {
     "reply_snippet",
     "guide_working_hours",
     "admin_change",
+    "scim_connection",
+    "scim_group_mapping",
 }
 # Staff's audit trail stays (who opened what, when), without the person it was about.
 ANONYMISED = {"audit_record"}

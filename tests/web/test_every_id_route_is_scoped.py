@@ -39,7 +39,16 @@ THEIR_NAME = "Frederikke Sandholm Vestergaard"
 REFUSED = {403, 404}
 # Routes whose path holds no record id: a name (`code`) or a secret token, which another
 # person cannot guess (`token` routes answer 404 or 410 for an unknown one).
-NO_RECORD = {"/checkins/new/{code}", "/invite/{token}", "/calendar/{token}.ics"}
+# The IdP's SCIM path and the SMS provider's receipt secret are no young person's record
+# either: both answer 401 to anyone without the IdP's token or the provider's secret
+# (tests/web/test_scim_provisioning.py, tests/notifications/test_sms_cpsms.py).
+NO_RECORD = {
+    "/checkins/new/{code}",
+    "/invite/{token}",
+    "/calendar/{token}.ics",
+    "/scim/v2/{path:path}",
+    "/webhooks/sms/cpsms/{secret}",
+}
 
 
 def _valid_form(ids: dict[str, object]) -> dict[str, str]:
@@ -115,6 +124,8 @@ async def _world(db, now, theirs, name: str) -> dict[str, object]:
         "user_id": person.id,
         "notification_id": 1,
         "team_id": (await make_team(db)).id,
+        "connection_id": 1,
+        "mapping_id": 1,
         "code": "who5",
         "token": "not-a-real-token-0123456789abcdef",
     }

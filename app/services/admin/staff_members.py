@@ -227,51 +227,83 @@ async def deactivate(db: AsyncSession, *, actor: User, user_id: int, now: dateti
     over (`app/services/workspace/team.py`).
     """
     member = await staff_member(db, actor=actor, user_id=user_id)
-    user = member.user
-    if user.id == actor.id:
+    if member.user.id == actor.id:
         raise Conflict(N_("You cannot deactivate yourself. Ask another administrator."))
-    if not user.is_active:
-        return member
-    user.is_active = False
-    db.add(user)
-    await end_all_sessions(db, user_id=user_id, now=now)
-    await changes.record(
-        db,
-        actor=actor,
-        action="staff.deactivate",
-        target=f"user:{user_id}",
-        target_label=user.name,
-        before={"active": True},
-        after={"active": False},
-        now=now,
-    )
-    log.info(
-        "staff deactivated",
-        extra={"event": "staff_deactivated", "user_id": actor.id, "target_user_id": user_id},
-    )
+    await close_account(db, user=member.user, actor=actor, now=now)
     return member
 
 
 async def reactivate(db: AsyncSession, *, actor: User, user_id: int, now: datetime) -> StaffMember:
     """Open a closed staff account again; they sign in at the IdP as before."""
     member = await staff_member(db, actor=actor, user_id=user_id)
-    user = member.user
+    await open_account(db, user=member.user, actor=actor, now=now)
+    return member
+
+
+async def close_account(
+    db: AsyncSession,
+    *,
+    user: User,
+    actor: User | None,
+    now: datetime,
+    action: str = "staff.deactivate",
+    label: str = "",
+) -> bool:
+    """No sign-in from now on and every session ended at once (the admin page and SCIM
+    alike); False when the account was closed already."""
+    if not user.is_active:
+        return False
+    user.is_active = False
+    db.add(user)
+    assert user.id is not None
+    await end_all_sessions(db, user_id=user.id, now=now)
+    await changes.record(
+        db,
+        actor=actor,
+        action=action,
+        target=f"user:{user.id}",
+        target_label=label or user.name,
+        before={"active": True},
+        after={"active": False},
+        now=now,
+    )
+    log.info(
+        "staff deactivated",
+        extra={
+            "event": "staff_deactivated",
+            "user_id": actor.id if actor else None,
+            "target_user_id": user.id,
+        },
+    )
+    return True
+
+
+async def open_account(
+    db: AsyncSession,
+    *,
+    user: User,
+    actor: User | None,
+    now: datetime,
+    action: str = "staff.reactivate",
+    label: str = "",
+) -> bool:
+    """Open a closed account again; False when it was open already."""
     if user.is_active:
-        return member
+        return False
     user.is_active = True
     db.add(user)
     await changes.record(
         db,
         actor=actor,
-        action="staff.reactivate",
-        target=f"user:{user_id}",
-        target_label=user.name,
+        action=action,
+        target=f"user:{user.id}",
+        target_label=label or user.name,
         before={"active": False},
         after={"active": True},
         now=now,
     )
     await db.flush()
-    return member
+    return True
 
 
 CSV_COLUMNS = ["time_utc", "staff_id", "staff_name", "staff_role", "youth_id", "action", "via"]

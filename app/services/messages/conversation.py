@@ -53,6 +53,9 @@ class MessageView:
     by_reader: bool = False
     client_key: str | None = None
     system_params: dict[str, Any] = field(default_factory=dict)
+    # The SMS provider's receipt for the young person's SMS about this message
+    # ("delivered"/"undelivered"); only the guide's page asks for it.
+    sms_receipt: str | None = None
 
     @property
     def is_system(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.clock import copenhagen_today
 from app.errors import NotFound
 from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
+from app.notifications.receipts import sms_receipts_of_messages
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
 from app.services.messages import availability, conversation, event_log, inbox, snippets
 from app.services.messages.availability import HelpLine, Week
@@ -128,10 +129,12 @@ async def guide_page(
     assert person is not None and youth.id is not None
     rows, more = await conversation.history(db, youth_id=youth.id, before_id=before_id)
     covering = await covering_guides(db, guide_id=youth.guide_id, now=now) if youth.guide_id else []
+    views = await conversation.views(db, rows, reader=actor, youth=youth)
+    sms = await sms_receipts_of_messages(db, [view.id for view in views if not view.is_system])
     return GuidePage(
         youth=youth,
         person=person,
-        messages=await conversation.views(db, rows, reader=actor, youth=youth),
+        messages=[replace(view, sms_receipt=sms.get(view.id)) for view in views],
         more=more,
         via=via,
         snippets=await snippets.list_own(db, actor=actor),
