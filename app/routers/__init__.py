@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.routers import (
     admin,
     admin_access,
+    admin_privacy,
     appointments,
     auth,
     checkins,
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     invites.router,
     me.router,
     admin_access.router,
+    admin_privacy.router,  # admin area: retention preview, erasing one person
     admin.router,  # admin area: staff members, teams, settings, change log
     messages.router,
     plan.router,
