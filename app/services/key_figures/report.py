@@ -27,6 +27,8 @@ from app.services.key_figures.cells import (
 from app.services.key_figures.charts import BarChart, BarInput, bar_chart
 from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.definitions import (
+    CSV_NOTE,
+    DIFFERENCING_NOTE,
     FIGURES,
     SECTION_TITLES,
     SUPPRESSION_NOTE,
@@ -76,6 +78,14 @@ class KeyFigureReport:
     @property
     def suppression_note(self) -> str:
         return SUPPRESSION_NOTE
+
+    @property
+    def differencing_note(self) -> str:
+        return DIFFERENCING_NOTE
+
+    @property
+    def csv_note(self) -> str:
+        return CSV_NOTE
 
 
 async def leader_scope(db: AsyncSession, *, actor: User, kind: ScopeKind) -> tuple[Scope, str]:
