@@ -304,6 +304,7 @@ SUPPRESSION_NOTE = N_(
 def figure(figure_id: str) -> Figure:
     return BY_ID[figure_id]
 
+
 DIFFERENCING_NOTE = N_(
     "Key figures are made for whole half-years (January-June and July-December), once the "
     "half-year has ended; no other period can be chosen. Two reports therefore never "
