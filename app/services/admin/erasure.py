@@ -111,7 +111,9 @@ async def erase_on_request(
     )
     if not form.confirm:
         return Erasure(found, erased=False)
-    erased = await erase_youth(
+    # False: a request sent at the same moment erased them first. Either way they are gone,
+    # and the change log holds one erasure.
+    await erase_youth(
         db,
         youth_id=youth.id,
         now=now,
@@ -119,7 +121,7 @@ async def erase_on_request(
         action="person.erase",
         after={"reason": form.reason.value},
     )
-    return Erasure(found, erased=erased)
+    return Erasure(found, erased=True)
 
 
 async def _youth_by_address(db: AsyncSession, raw: str, values: dict[str, Any]) -> Youth:
