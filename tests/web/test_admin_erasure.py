@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from app.demo import load_demo_data
 from app.models import AdminChange, CourseStatus, Role, User, Youth
+from app.notifications.outbox import enqueue
 from app.security.audit import open_youth
 from app.services.admin.retention import next_run
 from tests.factories.people import make_user, make_youth, sign_in, user_of
@@ -41,12 +42,24 @@ async def test_a_person_created_by_mistake_is_erased_everywhere_and_signed_out(
     youth_id, user_id, name, phone = youth.id, person.id, person.name, person.phone
     guide = await db.get(User, youth.guide_id)
     await open_youth(db, actor=guide, youth_id=youth_id, action="plan.view", now=now)
+    # Waiting notifications for the guide: one about this young person, one about another.
+    about = {}
+    for key, about_id in (("about-them", youth_id), ("about-another", youth_id + 1)):
+        about[key] = await enqueue(
+            db,
+            user_id=guide.id,
+            kind="checkin.alert",
+            dedupe_key=f"erasure-test:{key}",
+            params={"youth_id": about_id},
+            now=now,
+        )
     # The young person is signed in on their phone.
     await sign_in(client, db, person, settings, now)
     assert (await client.get("/", follow_redirects=False)).status_code == 200
     youth_cookies = dict(client.cookies)
     owned = await owned_ids(db, youth_id, user_id)
     assert sum(1 for ids in owned.values() if ids) >= 8, owned
+    owned["notification"].add(about["about-them"].id)
     assert owned["user_session"], "the young person's session is theirs to lose"
     before = await all_ids(db)
 
