@@ -29,6 +29,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.clock import copenhagen_today
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import (
@@ -106,7 +107,7 @@ async def erase_on_request(
     found = Found(
         youth_id=youth.id,
         status=youth.status,
-        created_on=youth.created_at.date(),
+        created_on=copenhagen_today(youth.created_at),
         guide_name=guide.name if guide else None,
     )
     if not form.confirm:
