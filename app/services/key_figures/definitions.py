@@ -310,8 +310,10 @@ DIFFERENCING_NOTE = N_(
     "half-year has ended; no other period can be chosen. Two reports therefore never "
     "overlap, and one cannot be subtracted from another to single out a young person: "
     "WHO-5 changes and retention are counted inside the half-year, each start in one "
-    "half-year only. Only shares (in whole percent) and rounded means are shown, never the "
-    "sums behind them."
+    "half-year only. Where two reports you can get (any half-year, your team or the "
+    "municipality) follow groups of young people that differ by 1 to 4, the numbers about "
+    "the group followed are hidden (–) in both. Only shares (in whole percent) and rounded "
+    "means are shown, never the sums behind them."
 )
 
 CSV_NOTE = N_(
