@@ -16,7 +16,8 @@ from app.models.base import UTCDateTime
 
 
 class AdminChange(SQLModel, table=True):
-    """Append-only: who changed what, when, from which value to which (JSON)."""
+    """Who changed what, when, from which value to which (JSON). Never changed; deleted
+    by the retention job after the set period (`app/services/admin/retention.py`)."""
 
     __tablename__ = "admin_change"
 

@@ -27,7 +27,9 @@ class UserSession(SQLModel, table=True):
 
 
 class AuditRecord(SQLModel, table=True):
-    """Append-only: staff opened a young person's personal data."""
+    """Staff opened a young person's personal data, searched, or exported the log.
+
+    Never changed; deleted only by the retention job after the municipality's period."""
 
     __tablename__ = "audit_record"
     __table_args__ = (Index("ix_audit_record_youth_at", "youth_id", "at"),)
@@ -40,6 +42,8 @@ class AuditRecord(SQLModel, table=True):
     youth_id: int | None = Field(default=None, foreign_key="youth.id")
     action: str = Field(max_length=64)
     via: str = Field(default="", max_length=32)
+    # A search's words or an export's period; the process log never holds them.
+    detail: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class AppSetting(SQLModel, table=True):

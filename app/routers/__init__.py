@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.routers import (
     admin,
     admin_access,
+    admin_privacy,
     admin_scim,
     appointments,
     auth,
@@ -43,6 +44,7 @@ ROUTERS: list[APIRouter] = [
     me.router,
     privacy.router,  # privacy area: notices, the whole record, who has seen it
     admin_access.router,
+    admin_privacy.router,  # admin area: retention preview, erasing one person
     admin.router,  # admin area: staff members, teams, settings, change log
     admin_scim.router,  # scim area: the admin's IdP connections and group mappings
     messages.router,

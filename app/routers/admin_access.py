@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 
@@ -79,18 +79,20 @@ def _audit_page(request: Request, form: FormState) -> Response:
 
 @router.get("/admin/audit.csv")
 @access(Role.admin)
-async def audit_csv(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def audit_csv(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
     return await handle_form(
         request,
         staff_members.AuditPeriod,
-        save=lambda period: _audit_csv(db, user, period),
+        save=lambda period: _audit_csv(db, user, period, now),
         page=lambda form: _audit_page(request, form),
         data=dict(request.query_params),
     )
 
 
-async def _audit_csv(db: SessionDep, user: User, period: staff_members.AuditPeriod) -> Response:
-    text = await staff_members.audit_csv(db, actor=user, period=period)
+async def _audit_csv(
+    db: SessionDep, user: User, period: staff_members.AuditPeriod, now: datetime
+) -> Response:
+    text = await staff_members.audit_csv(db, actor=user, period=period, now=now)
     filename = f"trinvis-audit-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
         text,

@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services.key_figures.export import report_csv
-from app.services.key_figures.period import ReportForm, default_values
+from app.services.key_figures.period import ReportForm, default_values, half_years_offered
 from app.services.key_figures.report import KeyFigureReport, key_figure_report
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
@@ -23,13 +23,22 @@ PAGE, PART = "reports/key_figures.html", "reports/_key_figures.html"
 async def _report(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, *, csv: bool
 ) -> Response:
-    """The report asked for (the current half-year by default), as the page or its CSV; or
-    the page with the form's errors."""
-    typed = {k: v for k, v in request.query_params.items() if k in ("from", "to", "scope")}
-    values = typed or default_values(in_copenhagen(now).date())
+    """The report asked for (the last half-year that has ended by default), as the page or
+    its CSV; or the page with the form's errors. Only whole half-years: no other period
+    can be asked for (see `period.py`)."""
+    today = in_copenhagen(now).date()
+    typed = {k: v for k, v in request.query_params.items() if k in ("half", "scope")}
+    values = {**default_values(today), **typed}
 
     def page(report: KeyFigureReport | None, form: FormState) -> Response:
-        context = {"report": report, "errors": form.errors, "values": form.values, "now": now}
+        options = [(h.key, h.label) for h in half_years_offered(today)]
+        context = {
+            "report": report,
+            "errors": form.errors,
+            "values": form.values,
+            "now": now,
+            "half_years": options,
+        }
         return render(request, PAGE, context, partial=None if csv else PART)
 
     return await handle_form(

@@ -50,3 +50,31 @@ async def test_admin_sees_the_teams_on_a_phone(phone, live_server, check_page):
     await phone.get_by_role("button", name="Opret").click()
     await phone.locator("#name-error").wait_for()
     await check_page(phone, "admin-teams-phone")
+
+
+async def test_admin_sees_the_retention_rules_and_finds_a_young_person_to_erase(
+    desktop, live_server, check_page
+):
+    """Nothing is erased here (the demo is shared by the browser tests): the admin sees
+    the next run in numbers, is refused while a course is active, and gets to the last
+    question for a person created by mistake, then cancels."""
+    await demo_sign_in(desktop, live_server, "admin")
+    await desktop.get_by_role("link", name="Opbevaring af data").first.click()
+    await desktop.wait_for_url(f"{live_server.url}/admin/retention")
+    assert "60 måneder" in await desktop.locator("table").inner_text()
+    await check_page(desktop, "admin-retention-desktop")
+    await desktop.get_by_role("link", name="Slet en ung").last.click()
+    await desktop.wait_for_url(f"{live_server.url}/admin/erasure")
+    await check_page(desktop, "admin-erasure-desktop")
+    address = desktop.get_by_label("Telefonnummer eller e-mail")
+    await address.fill("+4520000001")  # a demo young person, in a course
+    await desktop.get_by_role("button", name="Find den unge").click()
+    await desktop.locator("#reason-error").wait_for()
+    assert await address.input_value() == "+4520000001"
+    await check_page(desktop, "admin-erasure-refused-desktop")
+    await desktop.get_by_label("Hvorfor").select_option("mistake")
+    await desktop.get_by_role("button", name="Find den unge").click()
+    await desktop.get_by_role("button", name="Slet nu").wait_for()
+    await check_page(desktop, "admin-erasure-confirm-desktop")
+    await desktop.get_by_role("link", name="Annullér").click()
+    await desktop.wait_for_url(f"{live_server.url}/admin/erasure")

@@ -22,11 +22,12 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import utcnow
 from app.db import make_engine
-from app.models import Role
+from app.models import AuditRecord, Role
 from app.paths import ROOT_DIR
 from app.security.sessions import start_session
 from app.services.client_keys import new_client_key
@@ -202,8 +203,29 @@ async def test_message_reaches_the_guide_on_the_same_process_within_a_second(wor
             sent = await youth_sends(app.url, world.youth_token, "Hej Camilla, er du der?")
             waited = await guide.wait_for("message", "Hej Camilla, er du der?", within=1.0)
             assert time.monotonic() - sent < 1.0 and waited < 1.0
+            await youth_sends(app.url, world.youth_token, "Og en til")
+            await guide.wait_for("message", "Og en til", within=1.0)
         finally:
             await guide.close()
+        # Opening the stream is opening the conversation: one audit record, not one a message.
+        assert await stream_audits(world) == 1
+
+
+async def stream_audits(world: World) -> int:
+    engine = make_engine(world.database_url)
+    try:
+        async with AsyncSession(engine) as db:
+            rows = await db.exec(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(
+                    col(AuditRecord.youth_id) == world.youth_id,
+                    col(AuditRecord.action) == "messages.view",
+                )
+            )
+            return rows.one()
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.postgres_only

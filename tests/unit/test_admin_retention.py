@@ -29,6 +29,12 @@ from app.worker import JOBS
 from tests.factories.people import T0
 
 TODAY = T0.date()
+LONGEST_OTHER_PERIODS = {
+    "retention.inactive_course_months": "60",
+    "retention.audit_months": "120",
+    "retention.admin_change_months": "120",
+    "retention.delivery_days": "365",
+}
 # Tables whose rows belong to a young person through a parent row, not a column of their own.
 THROUGH_PARENT = {
     "checkin_answer": ("checkin_id", "checkin"),
@@ -128,6 +134,9 @@ async def demo_with_three_ended_courses(db) -> tuple[Youth, Youth, Youth]:
     await end_course(db, restarted, add_months(TODAY, -80))
     restarted.status = CourseStatus.in_course
     db.add(restarted)
+    # Only the course-end rule applies here: the other periods outlast the demo's history.
+    for key, value in LONGEST_OTHER_PERIODS.items():
+        db.add(AppSetting(key=key, value=value))
     for youth in (old, recent):
         # The young person's own session, and staff opening their data (audited).
         await start_session(db, user=await db.get(User, youth.user_id), now=T0)

@@ -32,12 +32,30 @@ async def _starts(db):
 async def test_still_in_education_or_job_after_3_6_and_12_months(db):
     world = await _starts(db)
     result = await retention(db, scope=await world.scope_in(db), period=H1)
-    # 3 months (mark by 30 Jun): E1, E2, E3, E5 -> E2 dropped before its mark: 3 of 4.
-    # 6 months: E1 (1 Dec), E2 (15 Mar), E5 (1 Sep); E3's mark is 10 Jul -> 2 of 3.
+    # A start counts in the half-year its mark falls in (1 Jan - 30 Jun 2026):
+    # 3 months: E3 (10 Apr) only; E1 (1 Sep), E2 (15 Dec), E5 (1 Jun 2025) are other
+    # half-years' -> E3 dropped after its mark: 1 of 1 stayed.
+    # 6 months: E2 (15 Mar); E1 (1 Dec), E5 (1 Sep) and E3 (10 Jul) are not -> 0 of 1.
     # 12 months: E1 (1 Jun 2026), E5 (1 Mar 2026) -> 2 of 2.
-    assert (result.eligible[3], result.dropped[3]) == (4, 1)
-    assert (result.eligible[6], result.dropped[6]) == (3, 1)
+    assert (result.eligible[3], result.dropped[3]) == (1, 0)
+    assert (result.eligible[6], result.dropped[6]) == (1, 1)
     assert (result.eligible[12], result.dropped[12]) == (2, 0)
+
+
+async def test_each_start_counts_in_one_half_year_only(db):
+    world = await _starts(db)
+    scope = await world.scope_in(db)
+    halves = [
+        period("2025-01-01", "2025-06-30", "2027-07-15"),
+        period("2025-07-01", "2025-12-31", "2027-07-15"),
+        period("2026-01-01", "2026-06-30", "2027-07-15"),
+        period("2026-07-01", "2026-12-31", "2027-07-15"),
+        period("2027-01-01", "2027-06-30", "2027-07-15"),
+    ]
+    results = [await retention(db, scope=scope, period=half) for half in halves]
+    # Five starts, each reaching 3, 6 and 12 months in exactly one of these half-years.
+    for months in (3, 6, 12):
+        assert sum(r.eligible[months] for r in results) == 5
 
 
 async def test_dropout_share_of_the_starts_running_in_the_period(db):

@@ -85,16 +85,16 @@ def test_every_figure_has_a_value_worked_out_by_hand():
         "started_education": 50.0,  # 10 / 20
         "days_to_destination": 150,  # 13 values: six 100s, five 150s, two 200s
         "who5_measured": 40,
-        "who5_mean_change": 4.5,  # 180 / 40
+        "who5_mean_change": 5,  # 180 / 40 = 4.5, published in whole points (half up)
         "who5_gain": 30.0,  # 12 / 40
         "checkin_completion": 75.0,  # 150 / 200
         "retained_3m": 75.0,  # (20 - 5) / 20
-        "retained_6m": 62.5,  # (16 - 6) / 16
+        "retained_6m": 63,  # (16 - 6) / 16 = 62.5 %, published in whole percent
         "retained_12m": None,  # (10 - 2) / 10, but 2 dropped is "<5": hidden
         "dropout": 20.0,  # 6 / 30
         "followups_answered": 75.0,  # 300 / 400
         "followups_on_time": 75.0,  # 285 / 380
-        "contact_changes": 0.25,  # 15 / 60
+        "contact_changes": 0.3,  # 15 / 60 = 0.25, published with one decimal
         "youth_with_change": 12,
         "caseload_median": 18,  # 10, 14, 18, 22, 30
     }
@@ -102,14 +102,20 @@ def test_every_figure_has_a_value_worked_out_by_hand():
 
 def test_mean_days_is_shown_beside_the_median():
     days = report().values["days_to_destination"]
-    # (6 * 100 + 5 * 150 + 2 * 200) / 13 = 1750 / 13 = 134.6
-    assert days.extra == pytest.approx(1750 / 13)
+    # (6 * 100 + 5 * 150 + 2 * 200) / 13 = 1750 / 13 = 134.6: whole days
+    assert days.extra == 135
 
 
-def test_a_hidden_share_keeps_neither_numerator_nor_denominator():
-    value = report().values["retained_12m"]
-    assert value.hidden == "small" and value.numerator is None and value.denominator is None
-    assert report().values["retained_3m"].numerator == 15
+def test_a_share_or_a_mean_is_published_without_the_sums_behind_it():
+    # A sum beside its count is one subtraction away from one young person's value in
+    # another report: the report keeps the value only.
+    values = report().values
+    assert not hasattr(values["who5_mean_change"], "numerator")
+    set_locale("da")
+    page_text = " ".join(v.text for v in values.values())
+    exported = report_csv(report())
+    for sum_behind in ("180",):  # the WHO-5 changes' total (mean 4.5 of 40)
+        assert sum_behind not in page_text and sum_behind not in exported
 
 
 def test_small_outcomes_hide_the_share_and_the_days():
@@ -141,10 +147,10 @@ def test_figures_from_fewer_than_five_young_people_are_hidden():
 def test_values_read_in_the_language_of_the_reader():
     values = report().values
     set_locale("da")
-    assert values["who5_mean_change"].text == "4,5"
-    assert values["retained_6m"].text == "62 %"  # 62.5 rounds half to even
+    assert values["who5_mean_change"].text == "5"
+    assert values["retained_6m"].text == "63 %"
     set_locale("en")
-    assert values["contact_changes"].text == "0.25"
+    assert values["contact_changes"].text == "0.3"
     set_locale("da")
 
 
@@ -180,19 +186,38 @@ def test_a_hidden_figure_gets_no_bar():
     assert bar.value is None and bar.width == 0 and bar.hidden == "small"
 
 
-def test_csv_has_every_figure_with_small_cells_as_less_than_five():
-    set_locale("en")
+def read_like_danish_excel(data: bytes) -> list[list[str]]:
+    """What Danish Excel does with the file: UTF-8 because of the byte order mark, and
+    columns split at the Danish list separator, the semicolon."""
+    assert data.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would read the file as ANSI"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def danish_number(text: str) -> float:
+    """A cell as Danish Excel reads a number: decimal comma, no dot."""
+    assert "." not in text, f"{text!r}: Danish Excel reads a dot as a thousands separator"
+    return float(text.replace(",", "."))
+
+
+def test_csv_opens_in_danish_excel_with_danish_headings_and_decimal_commas():
+    set_locale("da")
     data = raw(
         follow_ups=FollowUps(due=20, young_people=3, answered=18, window_closed=20, on_time=20)
     )
-    rows = list(csv.reader(io.StringIO(report_csv(report(data)))))
-    set_locale("da")
-    by_id = {row[1]: row for row in rows[3:]}
-    assert {f.id for f in FIGURES} <= set(by_id)
-    assert by_id["followups_answered"][3:6] == ["<5", "", ""]
-    assert by_id["positive_destination"][3:6] == ["65.0", "13", "20"]
-    assert by_id["followed.activity_ready"][3] == "30"
-    assert "Energi til Hinanden" in by_id["positive_destination"][7]
+    rows = read_like_danish_excel(report_csv(report(data)).encode("utf-8"))
+    assert rows[0] == ["Halvår", "1. halvår 2026"]
+    header = rows[3]
+    assert header == ["Afsnit", "Nøgletal", "Værdi", "Enhed", "Reference", "Definition"]
+    by_label = {row[1]: row for row in rows[4:] if len(row) > 2}
+    assert by_label["Besvarede opfølgninger"][2] == "<5"
+    assert danish_number(by_label["Andel med positiv destination"][2]) == 65
+    assert by_label["Andel med positiv destination"][3] == "procent"
+    assert danish_number(by_label["Skift af kontaktperson pr. ung"][2]) == 0.3
+    assert by_label["Skift af kontaktperson pr. ung"][2] == "0,3"
+    assert "Energi til Hinanden" in by_label["Andel med positiv destination"][4]
+    assert by_label["Unge i forløb: Aktivitetsparat"][2] == "30"
+    # The footnote at the end says what each column is.
+    assert any("Kolonnerne: Afsnit" in row[0] for row in rows if row)
 
 
 def test_csv_text_cells_cannot_start_a_formula():

@@ -1,4 +1,5 @@
-"""WHO-5 progression (first against latest score) and the check-in completion rate."""
+"""WHO-5 progression (first against latest score, both in the half-year) and the check-in
+completion rate."""
 
 from app.models import CourseEndOutcome
 from app.services.key_figures.wellbeing import completion, progression
@@ -10,7 +11,7 @@ H1 = period("2026-01-01", "2026-06-30", "2026-07-15")
 
 async def _data_set(db):
     world = await make_world(db)
-    # Y1: 40 (before the period), 48, 60; the 80 after the period end is not counted.
+    # Y1: 40 (before the period: not counted), 48, 60; the 80 after the period is not either.
     y1 = await young(db, world, "2025-10-01")
     for day, score in [("2025-12-01", 40), ("2026-02-01", 48), ("2026-05-01", 60)]:
         await checkin(db, y1, score=score, taken_at=at(day))
@@ -40,11 +41,24 @@ async def _data_set(db):
 async def test_who5_progression_compares_first_and_latest_score(db):
     world = await _data_set(db)
     result = await progression(db, scope=await world.scope_in(db), period=H1)
-    # Y1: 60 - 40 = +20 (a gain of 10 or more); Y2: 64 - 70 = -6; Y4: 58 - 50 = +8.
-    # Y3 has one WHO-5; Y5 is not followed. Measured 3, total change +22 (mean 7.3).
+    # Only WHO-5 taken in the half-year: Y1: 60 - 48 = +12 (a gain of 10 or more; the 40
+    # of December is another half-year's); Y2: 64 - 70 = -6; Y4: 58 - 50 = +8.
+    # Y3 has one WHO-5; Y5 is not followed. Measured 3, total change +14 (mean 4.7).
     assert result.measured == 3
-    assert result.total_change == 22
+    assert result.total_change == 14
     assert result.gained == 1  # Y1 only: 1 of 3 = 33 %
+
+
+async def test_a_half_years_progression_rests_on_its_own_check_ins_only(db):
+    """The half-years before and after share no check-in with H1: adding one to either
+    changes nothing in H1, so two reports cannot be subtracted to find one change."""
+    world = await _data_set(db)
+    before = await progression(db, scope=await world.scope_in(db), period=H1)
+    y1 = await young(db, world, "2025-10-01")
+    await checkin(db, y1, score=20, taken_at=at("2025-12-31", 22, 59))  # 23:59 in Copenhagen
+    await checkin(db, y1, score=96, taken_at=at("2026-06-30", 22, 0))  # 00:00 on 1 July
+    await checkin(db, y1, score=28, taken_at=at("2026-07-02"))
+    assert await progression(db, scope=await world.scope_in(db), period=H1) == before
 
 
 async def test_checkin_completion_counts_done_of_expected_per_young_person(db):

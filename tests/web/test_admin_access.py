@@ -84,9 +84,14 @@ async def test_audit_log_export_for_a_period(client, db, settings, frozen_clock)
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][:3] == ["time_utc", "staff_id", "staff_name"]
-    assert len(rows) == 2
+    assert rows[0][-1] == "detail"
+    assert len(rows) == 3
     assert rows[1][2] == "'=HYPERLINK(evil)"  # no spreadsheet formulas
     assert rows[1][4] == str(youth.id) and rows[1][5] == "plan.view"
+    # The download is itself a use of the log: it is in the log, with its period.
+    assert rows[2][3:] == ["admin", "", "audit.export", "", f"{day}/{day}"]
+    again = await client.get(f"/admin/audit.csv?from={day}&to={day}")
+    assert len(list(csv.reader(io.StringIO(again.text)))) == 4
 
 
 async def test_audit_export_validates_the_dates(client, db, settings, frozen_clock):

@@ -288,6 +288,11 @@ async def test_inbox_puts_the_longest_waiting_first_and_flags_a_working_day(
     page = (await client.get("/guide/inbox")).text
     assert page.index("Jonas Berg") < page.index("Sara Nielsen") < page.index("Emma Lund")
     assert page.count("Over en arbejdsdag") == 1
+    # A list: who and when, never what (reading it is opening the conversation, audited).
+    for text in ("Hjælp", "Godt gået"):
+        assert text not in page
+    assert page.count("Fra den unge") == 2 and page.count("Fra en ungeguide") == 1
+    assert await _count(db, AuditRecord) == 0
 
 
 async def test_leader_sees_overdue_counts_but_never_the_text(client, db, settings, frozen_clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -152,6 +153,23 @@ async def test_the_list_writes_no_audit_record(client, db, settings, frozen_cloc
     await sign_in(client, db, guide, settings, frozen_clock.now)
     assert (await client.get("/")).status_code == 200
     assert (await db.exec(select(func.count()).select_from(AuditRecord))).one() == 0
+
+
+async def test_a_search_writes_one_audit_record_with_its_words_never_in_the_log(
+    client, db, settings, frozen_clock, caplog
+):
+    guide = await make_user(db)
+    await make_youth(db, guide=guide, name="Sara Nielsen")
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    caplog.set_level(logging.INFO)
+    page = await client.get("/", params={"q": "Nielsen"}, headers={"HX-Request": "true"})
+    assert "Sara Nielsen" in page.text
+    record = (await db.exec(select(AuditRecord))).one()
+    assert (record.actor_id, record.youth_id, record.action) == (guide.id, None, "search")
+    assert record.detail == "Nielsen" and record.at == frozen_clock.now
+    # The app's own log lines with every field (the test client's own line is not ours).
+    ours = [vars(r) for r in caplog.records if r.name.startswith("trinvis")]
+    assert ours and "Nielsen" not in str(ours)
 
 
 @pytest.mark.parametrize("role", ["leader", "admin"])

@@ -20,6 +20,7 @@ from app.models import (
     User,
     Youth,
 )
+from tests.factories.checkins import checkin
 from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
 from tests.factories.workspace import busy_youth
 
@@ -53,10 +54,14 @@ async def test_the_handover_summary_is_printable_and_audited(client, db, setting
     guide = await make_user(db)
     youth = await busy_youth(db, guide, frozen_clock.now, 1)
     await sign_in(client, db, guide, settings, frozen_clock.now)
+    await checkin(db, youth, score=60, taken_at=frozen_clock.now, code="readiness")
     page = await client.get(f"/guide/youth/{youth.id}/summary")
     assert page.status_code == 200
     assert '<link rel="stylesheet" href="/static/css/print-summary.css">' in page.text
     assert "Skridt 1" in page.text and "Akut" in page.text
+    # The instruments by name, never by their codes (issue 19).
+    assert "Trivsel (WHO-5)" in page.text and "Klar til uddannelse eller job" in page.text
+    assert "WHO5" not in page.text and "READINESS" not in page.text
     record = (await db.exec(select(AuditRecord))).one()
     assert record.action == "youth.summary"
     # Only that page links the print stylesheet.

@@ -8,10 +8,12 @@ Services:
 - `municipal_settings.py`: the municipality's settings, one typed model with defaults.
 - `app_settings.py`: the stored `AppSetting` rows, read once per transaction.
 - `changes.py`: the log of admin changes, with the old and new value.
-- `retention.py`: the worker job that deletes a young person's data after the period.
+- `retention.py`: the worker job that applies the retention rules (ended and inactive
+  courses, the audit log, admin changes, notifications, codes), and what it does next.
+- `erasure.py`: erasing one young person everywhere, by an admin now or by the job.
 
 Elsewhere in the area:
-- routers: `app/routers/admin.py`, `app/routers/admin_access.py`
+- routers: `app/routers/admin.py`, `app/routers/admin_access.py`, `app/routers/admin_privacy.py`
 - templates: `app/templates/admin/`, `app/templates/home/admin.html`
 - catalog: `app/i18n/da/admin.po`
 - demo step: `app/demo/people.py` (the municipality, its teams and staff)

@@ -8,7 +8,9 @@ Each setting is one JSON row by key, read where it takes effect:
   the SMS fallback for unread messages (`app/services/messages/notify.py`);
 - SMS delay, the unanswered limit and the help lines: `app/services/messages/availability.py`
   (`sms_fallback_minutes`, `unanswered_limit_minutes`, `help_lines`);
-- data retention: the worker job in `app/services/admin/retention.py`;
+- data retention (a young person's data after the course ended, courses with no
+  activity, the audit log, admin changes, notifications and one-time codes): the
+  worker job in `app/services/admin/retention.py`.
 - the municipality's part of the privacy notice and the accessibility statement
   (`NoticeSettings`, its own form): `app/services/privacy/notices.py`.
 A missing or broken row means the default: a bad value never stops the worker.
@@ -45,6 +47,10 @@ NUMBER_KEYS = {
     "sms_delay_minutes": SMS_DELAY_KEY,
     "unanswered_after_hours": UNANSWERED_HOURS_KEY,
     "retention_months": "retention.months_after_course_end",
+    "inactive_course_months": "retention.inactive_course_months",
+    "audit_retention_months": "retention.audit_months",
+    "admin_change_retention_months": "retention.admin_change_months",
+    "delivery_retention_days": "retention.delivery_days",
 }
 QUIET_FIELDS = ("quiet_start_hour", "quiet_end_hour")
 
@@ -59,6 +65,10 @@ LABELS = {
     "unanswered_after_hours": N_("A message waits too long after (working hours)"),
     "help_lines": N_("Where to get help now"),
     "retention_months": N_("Delete a young person's data after the course ended (months)"),
+    "inactive_course_months": N_("End a course with no activity after (months)"),
+    "audit_retention_months": N_("Delete audit records after (months)"),
+    "admin_change_retention_months": N_("Delete admin changes after (months)"),
+    "delivery_retention_days": N_("Delete sent notifications and sign-in codes after (days)"),
 }
 
 
@@ -79,6 +89,14 @@ class MunicipalSettings(BaseModel):
     # Danish defaults in `availability.DEFAULT_HELP_LINES`.
     help_lines: str = Field(default="", max_length=2000)
     retention_months: int = Field(default=60, ge=6, le=120)
+    # A course nobody ended is ended after this long without activity, and then deleted
+    # like any other ended course.
+    inactive_course_months: int = Field(default=12, ge=3, le=60)
+    # Datatilsynet: the log of staff use is kept for a set period, typically a few years.
+    audit_retention_months: int = Field(default=36, ge=6, le=120)
+    admin_change_retention_months: int = Field(default=36, ge=6, le=120)
+    # What was sent and the codes to sign in: only needed while it is being delivered.
+    delivery_retention_days: int = Field(default=30, ge=7, le=365)
 
     @field_validator("help_lines", mode="before")
     @classmethod

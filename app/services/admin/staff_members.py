@@ -23,6 +23,7 @@ from app.clock import at_copenhagen_time
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_, gettext
 from app.models import STAFF_ROLES, AuditRecord, CourseStatus, Role, Team, User, Youth
+from app.security.audit import record_export
 from app.security.sessions import end_all_sessions
 from app.services.admin import changes
 from app.services.identity.one_time_codes import parse_address
@@ -306,15 +307,28 @@ async def open_account(
     return True
 
 
-CSV_COLUMNS = ["time_utc", "staff_id", "staff_name", "staff_role", "youth_id", "action", "via"]
+CSV_COLUMNS = [
+    "time_utc",
+    "staff_id",
+    "staff_name",
+    "staff_role",
+    "youth_id",
+    "action",
+    "via",
+    "detail",
+]
 
 
-async def audit_csv(db: AsyncSession, *, actor: User, period: AuditPeriod) -> str:
+async def audit_csv(db: AsyncSession, *, actor: User, period: AuditPeriod, now: datetime) -> str:
     """The audit log for whole days (Europe/Copenhagen) from `start` to `end`, as CSV.
 
-    Young people appear by id only: admins reach no young person's content.
+    Young people appear by id only: admins reach no young person's content. The export
+    is itself a use of the log: it is audited first, so a download of today shows itself.
     """
     _require_admin(actor)
+    await record_export(
+        db, actor=actor, period=f"{period.start.isoformat()}/{period.end.isoformat()}", now=now
+    )
     begins = at_copenhagen_time(period.start)
     ends = at_copenhagen_time(period.end + timedelta(days=1))
     rows = await db.exec(
@@ -336,6 +350,7 @@ async def audit_csv(db: AsyncSession, *, actor: User, period: AuditPeriod) -> st
                 record.youth_id or "",
                 record.action,
                 record.via,
+                _cell(record.detail),
             ]
         )
     log.info("audit exported", extra={"event": "audit_export", "user_id": actor.id})

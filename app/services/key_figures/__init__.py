@@ -7,6 +7,8 @@ Services:
   `staff.py`: the figures counted in the database.
 - `cells.py` and `suppression.py`: from raw figures to cells a leader may see, small
   cells and whatever would give them away hidden.
+- `differencing.py`: the cells hidden because another report the leader can get follows
+  a group of young people only 1-4 apart.
 - `report.py`: the report the page and the CSV both get (`key_figure_report`).
 - `charts.py`: the bars; `export.py`: the CSV.
 

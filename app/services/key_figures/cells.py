@@ -4,11 +4,16 @@ Every count of young people is a cell; the report's additive relations (a total 
 parts) are declared once in `relations()`, and `suppression.suppress` hides small cells
 and whatever would give them away. A share, a mean or a median is hidden when a cell
 it rests on is hidden.
+
+A value is published rounded (`DECIMALS`: shares in whole percent, WHO-5 points and days
+whole), and never with the sums behind it: a sum beside its count is one subtraction
+away from one young person's value in another report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from babel.numbers import format_decimal
@@ -37,13 +42,12 @@ CASELOAD_RANGE = (12, 25)  # DESIGN.md: caseloads of 12-25 young people per guid
 
 @dataclass(frozen=True)
 class Value:
-    """One figure as shown: `value` is None when hidden or when there is nothing to count."""
+    """One figure as shown: `value` is None when hidden or when there is nothing to count.
+    Rounded as published (`rounded`); the sums it was computed from are not kept."""
 
     figure: Figure
     value: float | None
     hidden: str | None = None  # "small" (<5) or "secondary"
-    numerator: int | None = None
-    denominator: int | None = None
     extra: float | None = None  # the mean beside a median
 
     @property
@@ -62,7 +66,15 @@ class Value:
         return "" if self.extra is None else number(self.extra, self.figure.unit)
 
 
-DECIMALS = {Unit.points: 1, Unit.per_youth: 2, Unit.per_guide: 1}
+DECIMALS = {Unit.per_youth: 1, Unit.per_guide: 1}  # every other unit: whole numbers
+
+
+def rounded(value: float | None, unit: Unit) -> float | None:
+    """The value as published: half away from zero, to the unit's decimals."""
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-DECIMALS.get(unit, 0))
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def number(value: float, unit: Unit) -> str:
@@ -167,7 +179,7 @@ def values(raw: RawFigures, s: Suppression) -> dict[str, Value]:
         num, den = s.cells[part], s.cells[total]
         hidden = s.state(part, rest, total)
         shown = None if hidden or not den else 100 * num / den
-        v[figure_id] = _ratio(BY_ID[figure_id], shown, hidden, num, den)
+        v[figure_id] = _ratio(BY_ID[figure_id], shown, hidden)
 
     count("followed", "followed.total")
     count("new_courses", "new.total")
@@ -196,7 +208,15 @@ def values(raw: RawFigures, s: Suppression) -> dict[str, Value]:
     middle = median(raw.caseloads) if raw.caseloads else None
     small = "small" if middle is not None and middle < THRESHOLD else None
     v["caseload_median"] = Value(BY_ID["caseload_median"], None if small else middle, small)
-    return v
+    return {
+        key: Value(
+            value.figure,
+            rounded(value.value, value.figure.unit),
+            value.hidden,
+            rounded(value.extra, value.figure.unit),
+        )
+        for key, value in v.items()
+    }
 
 
 def _days(raw: RawFigures, s: Suppression) -> Value:
@@ -214,14 +234,14 @@ def _mean_change(raw: RawFigures, s: Suppression) -> Value:
     p = raw.progression
     hidden = s.state("who5.measured")
     shown = None if hidden or not p.measured else p.total_change / p.measured
-    return _ratio(BY_ID["who5_mean_change"], shown, hidden, p.total_change, p.measured)
+    return _ratio(BY_ID["who5_mean_change"], shown, hidden)
 
 
 def _completion(raw: RawFigures) -> Value:
     c = raw.completion
     hidden = "small" if c.young_people < THRESHOLD else None
     shown = None if hidden or not c.expected else 100 * c.done / c.expected
-    return _ratio(BY_ID["checkin_completion"], shown, hidden, c.done, c.expected)
+    return _ratio(BY_ID["checkin_completion"], shown, hidden)
 
 
 def _follow_ups(raw: RawFigures) -> dict[str, Value]:
@@ -230,12 +250,8 @@ def _follow_ups(raw: RawFigures) -> dict[str, Value]:
     answered = None if hidden or not f.due else 100 * f.answered / f.due
     on_time = None if hidden or not f.window_closed else 100 * f.on_time / f.window_closed
     return {
-        "followups_answered": _ratio(
-            BY_ID["followups_answered"], answered, hidden, f.answered, f.due
-        ),
-        "followups_on_time": _ratio(
-            BY_ID["followups_on_time"], on_time, hidden, f.on_time, f.window_closed
-        ),
+        "followups_answered": _ratio(BY_ID["followups_answered"], answered, hidden),
+        "followups_on_time": _ratio(BY_ID["followups_on_time"], on_time, hidden),
     }
 
 
@@ -243,16 +259,14 @@ def _changes(raw: RawFigures, s: Suppression) -> Value:
     hidden = s.state("change.with", "change.without", "followed.total")
     followed = s.cells["followed.total"]
     shown = None if hidden or not followed else raw.changes.changes / followed
-    return _ratio(BY_ID["contact_changes"], shown, hidden, raw.changes.changes, followed)
+    return _ratio(BY_ID["contact_changes"], shown, hidden)
 
 
-def _ratio(
-    figure: Figure, shown: float | None, hidden: str | None, numerator: int, denominator: int
-) -> Value:
-    """A hidden figure keeps neither its numerator nor its denominator."""
+def _ratio(figure: Figure, shown: float | None, hidden: str | None) -> Value:
+    """A share or a mean: the value only, never the sums it was divided from."""
     if hidden:
         return Value(figure, None, hidden)
-    return Value(figure, shown, None, numerator, denominator)
+    return Value(figure, shown, None)
 
 
 @dataclass(frozen=True)

@@ -157,8 +157,8 @@ FIGURES: tuple[Figure, ...] = (
         Section.wellbeing,
         N_("Young people with two or more WHO-5"),
         N_(
-            "Of the young people followed, those with at least two WHO-5 check-ins taken by "
-            "the end of the period."
+            "Of the young people followed, those with at least two WHO-5 check-ins taken in "
+            "the half-year."
         ),
         Unit.young_people,
     ),
@@ -167,8 +167,8 @@ FIGURES: tuple[Figure, ...] = (
         Section.wellbeing,
         N_("Mean WHO-5 change"),
         N_(
-            "For each young person with two or more WHO-5: the latest score by the end of the "
-            "period minus the first score (0-100 scale); the mean of these changes."
+            "For each young person with two or more WHO-5 in the half-year: the latest score "
+            "in it minus the first (0-100 scale); the mean of these changes, in whole points."
         ),
         Unit.points,
     ),
@@ -177,8 +177,9 @@ FIGURES: tuple[Figure, ...] = (
         Section.wellbeing,
         N_("Share with a WHO-5 gain of 10 points or more"),
         N_(
-            "Of the young people with two or more WHO-5, the share whose latest score is at "
-            "least 10 points above their first (a change of 10 points is meaningful)."
+            "Of the young people with two or more WHO-5 in the half-year, the share whose "
+            "latest score in it is at least 10 points above the first (a change of 10 points "
+            "is meaningful)."
         ),
         Unit.percent,
     ),
@@ -200,8 +201,9 @@ FIGURES: tuple[Figure, ...] = (
         Section.followups,
         N_("Still in education or job after 3 months"),
         N_(
-            "Of the starts in education or a job that began at least 3 months before the end "
-            "of the period, the share that had not ended by drop-out within 3 months."
+            "Of the starts in education or a job that reached 3 months in the half-year "
+            "(began 3 months before a day of it), the share that had not ended by drop-out "
+            "within 3 months."
         ),
         Unit.percent,
     ),
@@ -210,8 +212,9 @@ FIGURES: tuple[Figure, ...] = (
         Section.followups,
         N_("Still in education or job after 6 months"),
         N_(
-            "Of the starts in education or a job that began at least 6 months before the end "
-            "of the period, the share that had not ended by drop-out within 6 months."
+            "Of the starts in education or a job that reached 6 months in the half-year "
+            "(began 6 months before a day of it), the share that had not ended by drop-out "
+            "within 6 months."
         ),
         Unit.percent,
     ),
@@ -220,8 +223,9 @@ FIGURES: tuple[Figure, ...] = (
         Section.followups,
         N_("Still in education or job after 12 months"),
         N_(
-            "Of the starts in education or a job that began at least 12 months before the "
-            "end of the period, the share that had not ended by drop-out within 12 months."
+            "Of the starts in education or a job that reached 12 months in the half-year "
+            "(began 12 months before a day of it), the share that had not ended by drop-out "
+            "within 12 months."
         ),
         Unit.percent,
     ),
@@ -299,3 +303,23 @@ SUPPRESSION_NOTE = N_(
 
 def figure(figure_id: str) -> Figure:
     return BY_ID[figure_id]
+
+
+DIFFERENCING_NOTE = N_(
+    "Key figures are made for whole half-years (January-June and July-December), once the "
+    "half-year has ended; no other period can be chosen. Two reports therefore never "
+    "overlap, and one cannot be subtracted from another to single out a young person: "
+    "WHO-5 changes and retention are counted inside the half-year, each start in one "
+    "half-year only. Where two reports you can get (any half-year, your team or the "
+    "municipality) follow groups of young people that differ by 1 to 4, the numbers about "
+    "the group followed are hidden (–) in both. Only shares (in whole percent) and rounded "
+    "means are shown, never the sums behind them."
+)
+
+CSV_NOTE = N_(
+    "The CSV file opens in Danish Excel: columns separated by semicolons, decimal comma. "
+    "Its columns: Section (the part of the report); Key figure (its name); Value (the "
+    "number, or <5 and – as on this page); Unit (young people, percent, days, WHO-5 points, "
+    "per young person or per guide); Reference (the result from the source documents it "
+    "is compared with); Definition (what is counted, as in these footnotes)."
+)

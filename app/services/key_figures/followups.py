@@ -46,7 +46,9 @@ class FollowUps:
 
 
 async def retention(db: AsyncSession, *, scope: Scope, period: Period) -> Retention:
-    """One row per start date (and per drop-out time): small however many starts there are."""
+    """One row per start date (and per drop-out time): small however many starts there are.
+
+    Retention after m months counts the starts whose m-month mark falls in the period."""
     dropped = col(Enrollment.end_reason) == EnrollmentEnd.dropped_out
     statement = (
         select(  # type: ignore[call-overload]
@@ -64,7 +66,9 @@ async def retention(db: AsyncSession, *, scope: Scope, period: Period) -> Retent
         dropped_on = copenhagen_today(utc_aggregate(dropped_at)) if dropped_at else None
         for months in RETENTION_MONTHS:
             mark = add_months(starts_on, months)
-            if mark <= period.as_of:
+            # The start counts in the half-year its 3-, 6- or 12-month mark falls in: each
+            # start in one report only, so two reports share no start to subtract.
+            if period.start <= mark <= period.as_of:
                 result.eligible[months] += count
                 if dropped_on is not None and dropped_on < mark:
                     result.dropped[months] += count

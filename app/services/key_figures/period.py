@@ -22,8 +22,7 @@ class ScopeKind(StrEnum):
 class ReportForm(BaseModel):
     """The period form's fields, as they come from the query string."""
 
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    half: str = Field(max_length=8)  # "2026-1" (January-June) or "2026-2" (July-December)
     scope: ScopeKind = ScopeKind.team
 
 
@@ -53,10 +52,22 @@ class Period:
     def ends_at(self) -> datetime:
         return local_midnight(self.end + timedelta(days=1))
 
+    @property
+    def half_key(self) -> str:
+        """The half-year's key in the report's address ("2026-1")."""
+        return f"{self.start.year}-{1 if self.start.month <= 6 else 2}"
+
 
 def local_midnight(day: date) -> datetime:
     """The start of `day` in Copenhagen, in UTC."""
     return at_copenhagen_time(day).astimezone(UTC)
+
+
+# Key figures are half-yearly (DESIGN.md). A report covers one whole half-year that has
+# ended: two reports never overlap, so one cannot be subtracted from the other, and a
+# half-year's report does not grow day by day while a leader watches. Five years back:
+# a young person's data is kept 60 months after their course ended by default.
+HALF_YEARS_OFFERED = 10
 
 
 def current_half_year(today: date) -> tuple[date, date]:
@@ -66,19 +77,49 @@ def current_half_year(today: date) -> tuple[date, date]:
     return date(today.year, 7, 1), date(today.year, 12, 31)
 
 
+@dataclass(frozen=True)
+class HalfYear:
+    year: int
+    half: int  # 1: January-June, 2: July-December
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.half}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1) if self.half == 1 else date(self.year, 7, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 6, 30) if self.half == 1 else date(self.year, 12, 31)
+
+    @property
+    def label(self) -> str:
+        if self.half == 1:
+            return gettext(N_("1st half of %(year)s")) % {"year": self.year}
+        return gettext(N_("2nd half of %(year)s")) % {"year": self.year}
+
+
+def half_years_offered(today: date) -> list[HalfYear]:
+    """The whole half-years that have ended, newest first: the only periods a report has."""
+    current = HalfYear(today.year, 1 if today.month <= 6 else 2)
+    offered, half = [], current
+    for _ in range(HALF_YEARS_OFFERED):
+        half = HalfYear(half.year, 1) if half.half == 2 else HalfYear(half.year - 1, 2)
+        offered.append(half)
+    return offered
+
+
 def default_values(today: date) -> dict[str, str]:
-    start, end = current_half_year(today)
-    return {"from": start.isoformat(), "to": end.isoformat(), "scope": ScopeKind.team.value}
+    return {"half": half_years_offered(today)[0].key, "scope": ScopeKind.team.value}
 
 
 def checked_period(form: ReportForm, *, today: date, values: dict[str, Any]) -> Period:
-    """The period, or ValidationFailed with the message next to the field at fault."""
-    if form.end < form.start:
-        raise ValidationFailed(
-            {"to": gettext(N_("The end date must be on or after the start date."))}, values
-        )
-    if form.start > today:
-        raise ValidationFailed(
-            {"from": gettext(N_("The period must start today or earlier."))}, values
-        )
-    return Period(form.start, form.end, today)
+    """The half-year asked for, or ValidationFailed next to the field: only whole
+    half-years that have ended, from the list."""
+    chosen = next((h for h in half_years_offered(today) if h.key == form.half), None)
+    if chosen is None:
+        message = N_("Choose one of the half-years in the list.")
+        raise ValidationFailed({"half": gettext(message)}, values)
+    return Period(chosen.start, chosen.end, today)

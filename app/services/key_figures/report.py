@@ -27,12 +27,15 @@ from app.services.key_figures.cells import (
 from app.services.key_figures.charts import BarChart, BarInput, bar_chart
 from app.services.key_figures.compute import RawFigures, compute
 from app.services.key_figures.definitions import (
+    CSV_NOTE,
+    DIFFERENCING_NOTE,
     FIGURES,
     SECTION_TITLES,
     SUPPRESSION_NOTE,
     Figure,
     Section,
 )
+from app.services.key_figures.differencing import followed_groups, protect_followed
 from app.services.key_figures.period import Period, ReportForm, ScopeKind, checked_period
 from app.services.key_figures.scope import Scope, scope_for
 from app.services.key_figures.suppression import cross_view_protect
@@ -77,6 +80,14 @@ class KeyFigureReport:
     def suppression_note(self) -> str:
         return SUPPRESSION_NOTE
 
+    @property
+    def differencing_note(self) -> str:
+        return DIFFERENCING_NOTE
+
+    @property
+    def csv_note(self) -> str:
+        return CSV_NOTE
+
 
 async def leader_scope(db: AsyncSession, *, actor: User, kind: ScopeKind) -> tuple[Scope, str]:
     """The leader's own team, or every team of its municipality. Leaders only."""
@@ -99,13 +110,15 @@ async def key_figure_report(
     period = checked_period(form, today=in_copenhagen(now).date(), values=values_typed)
     scope, name = await leader_scope(db, actor=actor, kind=form.scope)
     raw = await compute(db, scope=scope, period=period)
-    protect: frozenset[str] = frozenset()
+    scopes = {kind: (await leader_scope(db, actor=actor, kind=kind))[0] for kind in ScopeKind}
+    groups = await followed_groups(db, scopes=scopes, today=period.today)
+    protect = protect_followed(groups, (form.scope, period.half_key))
     if form.scope == ScopeKind.municipality and scope.guides:
         # The leader also sees their own team: the municipality minus the team must not
         # give away the other teams' small numbers.
         own, _ = await leader_scope(db, actor=actor, kind=ScopeKind.team)
         own_raw = await compute(db, scope=own, period=period)
-        protect = cross_view_protect(cells_of(raw), cells_of(own_raw))
+        protect |= cross_view_protect(cells_of(raw), cells_of(own_raw))
     return build(raw, period=period, scope=form.scope, scope_name=name, protect=protect)
 
 

@@ -1,5 +1,10 @@
-"""WHO-5 progression (first against latest score) and how many check-ins were done of
-those the cadence asks for. Two aggregate queries; the scores never leave the database."""
+"""WHO-5 progression (first against latest score in the half-year) and how many check-ins
+were done of those the cadence asks for. Two aggregate queries; the scores never leave
+the database.
+
+Only check-ins taken inside the period count, so the reports of two half-years rest on
+different check-ins: one cannot be subtracted from the other to find one young
+person's change."""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ class Completion:
 
 
 async def progression(db: AsyncSession, *, scope: Scope, period: Period) -> Progression:
-    """First against latest WHO-5 per young person followed, by the end of the period.
+    """First against latest WHO-5 in the period, per young person followed.
 
     Young people with check-ins at two or more moments count. Check-ins are ordered by
     time, then score: at the same moment, the lower score comes first. PostgreSQL looks
@@ -74,6 +79,7 @@ def _progression_lateral(scope: Scope, period: Period) -> Any:
             .where(
                 col(other.instrument_code) == WHO5,
                 col(other.youth_id) == followed.c.id,
+                col(other.taken_at) >= period.starts_at,
                 col(other.taken_at) < period.as_of_ends_at,
             )
             .order_by(*order)
@@ -100,6 +106,7 @@ def _progression_grouped(scope: Scope, period: Period) -> Any:
         )
         .where(
             CheckIn.instrument_code == WHO5,
+            col(CheckIn.taken_at) >= period.starts_at,
             col(CheckIn.taken_at) < period.as_of_ends_at,
             col(CheckIn.youth_id).in_(followed_youth_ids(scope, period)),
         )

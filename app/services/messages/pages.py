@@ -16,6 +16,7 @@ from app.errors import NotFound
 from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
 from app.notifications.receipts import sms_receipts_of_messages
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
+from app.security.audit import open_youth
 from app.services.messages import availability, conversation, event_log, inbox, snippets
 from app.services.messages.availability import HelpLine, Week
 from app.services.messages.conversation import MessageView
@@ -174,7 +175,9 @@ class StreamBatch:
 async def stream_scope(
     db: AsyncSession, *, actor: User, youth_id: int | None, now: datetime
 ) -> StreamScope:
-    """Check what a stream may follow. Not audited: the page that opens it was."""
+    """Check what a stream may follow. Opening one young person's conversation is audited
+    like the page (once per opening: a stream replays the whole history from `after=0`);
+    the inbox stream carries event ids only, no text, and is not."""
     if actor.role == Role.youth:
         youth = await conversation.youth_of(db, actor)
         assert youth.id is not None
@@ -182,7 +185,7 @@ async def stream_scope(
     if actor.role != Role.guide:
         raise NotFound()
     if youth_id is not None:
-        await youth_scope(db, actor=actor, youth_id=youth_id, now=now)
+        await open_youth(db, actor=actor, youth_id=youth_id, action="messages.view", now=now)
         followed = await db.get(Youth, youth_id)
         assert followed is not None
         return StreamScope(viewer=actor, youth_ids=[youth_id], conversation=followed)

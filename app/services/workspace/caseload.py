@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.base import utc_aggregate
 from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.security.audit import record_search
 from app.services.checkins.guide_side import ScoreTrend, latest_scores
 from app.services.workspace import caseload_columns
 from app.services.workspace.caseload_columns import NextStep
@@ -135,6 +136,9 @@ async def guide_caseload(
     """The guide's young people and those of colleagues they cover, neediest first."""
     assert actor.id is not None
     filters = filters or CaseloadFilters()
+    if filters.q and filters.q.strip():
+        # A search by name is a use of personal data: audited, with the words.
+        await record_search(db, actor=actor, words=filters.q, now=now)
     covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
     people = await _people(db, actor.id, covered, filters, now)
     ids = [youth.id for youth, _ in people if youth.id is not None]
