@@ -46,6 +46,7 @@ from app.models.message import (
 )
 from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
+from app.models.onboarding import ImportStatus, YouthImport  # onboarding area
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.security import AppSetting, AuditRecord, UserSession
@@ -83,6 +84,7 @@ __all__ = [
     "GuideAssignment",
     "GuideWorkingHours",
     "Handover",
+    "ImportStatus",
     "Instrument",
     "Invite",
     "Message",
@@ -116,5 +118,6 @@ __all__ = [
     "UserSession",
     "Youth",
     "YouthIdentityLink",
+    "YouthImport",
     "YouthResponse",
 ]

@@ -16,6 +16,7 @@ from app.routers import (
     messages,
     notes,
     notifications,
+    onboarding,
     plan,
     preferences,
     pwa,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     workspace.router,  # workspace area: young person's page, handover, team and covers
     working_hours.router,
     reports.router,  # the leaders' key-figure report
+    onboarding.router,  # onboarding area: import young people, invite in bulk
 ]

@@ -8,7 +8,8 @@ Each setting is one JSON row by key, read where it takes effect:
   the SMS fallback for unread messages (`app/services/messages/notify.py`);
 - SMS delay, the unanswered limit and the help lines: `app/services/messages/availability.py`
   (`sms_fallback_minutes`, `unanswered_limit_minutes`, `help_lines`);
-- data retention: the worker job in `app/services/admin/retention.py`.
+- data retention: the worker job in `app/services/admin/retention.py`;
+- invitations per minute: bulk invites (`app/services/onboarding/bulk_invites.py`).
 A missing or broken row means the default: a bad value never stops the worker.
 """
 
@@ -43,6 +44,7 @@ NUMBER_KEYS = {
     "sms_delay_minutes": SMS_DELAY_KEY,
     "unanswered_after_hours": UNANSWERED_HOURS_KEY,
     "retention_months": "retention.months_after_course_end",
+    "invites_per_minute": "onboarding.invites_per_minute",
 }
 QUIET_FIELDS = ("quiet_start_hour", "quiet_end_hour")
 
@@ -57,6 +59,7 @@ LABELS = {
     "unanswered_after_hours": N_("A message waits too long after (working hours)"),
     "help_lines": N_("Where to get help now"),
     "retention_months": N_("Delete a young person's data after the course ended (months)"),
+    "invites_per_minute": N_("Invitations sent per minute"),
 }
 
 
@@ -77,6 +80,9 @@ class MunicipalSettings(BaseModel):
     # Danish defaults in `availability.DEFAULT_HELP_LINES`.
     help_lines: str = Field(default="", max_length=2000)
     retention_months: int = Field(default=60, ge=6, le=120)
+    # Bulk invitations (app/services/onboarding/bulk_invites.py): the outbox sends this
+    # many a minute, so the SMS gateway and the guides' phones are not flooded.
+    invites_per_minute: int = Field(default=20, ge=1, le=600)
 
     @field_validator("help_lines", mode="before")
     @classmethod

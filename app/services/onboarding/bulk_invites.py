@@ -1,0 +1,291 @@
+"""Invite in bulk: every young person not yet invited gets their single-use link.
+
+An admin invites everyone; a leader the young people of their team's guides. Each
+young person gets one invite, ever, from a bulk invite: its client key is derived from
+the person (`bulk-invite-<user id>`), a unique column, so a retried or doubled bulk
+invite inserts nothing the second time (insert-on-conflict) and queues nothing.
+
+The links go out through the outbox at the municipality's sending rate
+(`invites_per_minute`), outside the quiet hours: each invite's `not_before` is its
+sending slot. (A single invite from a guide goes at once; the young person is waiting.)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import Forbidden
+from app.models import (
+    CourseStatus,
+    Invite,
+    Notification,
+    NotificationStatus,
+    Role,
+    User,
+    Youth,
+)
+from app.notifications.outbox import enqueue
+from app.notifications.rules import QuietHours, quiet_hours
+from app.security.tokens import new_token, token_hash
+from app.services.admin import changes, municipal_settings
+from app.services.client_keys import insert_once
+from app.services.identity.invites import INVITE_TTL
+
+log = logging.getLogger("trinvis.onboarding")
+
+
+def _may_invite(actor: User) -> None:
+    if actor.role not in (Role.admin, Role.leader):
+        raise Forbidden()
+
+
+def _in_scope(actor: User) -> ColumnElement[bool]:
+    """The young people this admin or leader invites: all, or their team's guides'."""
+    _may_invite(actor)
+    if actor.role == Role.admin:
+        return true()
+    guide = User.__table__.alias("team_guide")  # type: ignore[attr-defined]
+    return col(Youth.guide_id).in_(
+        select(guide.c.id).where(
+            guide.c.role == Role.guide,
+            guide.c.team_id == actor.team_id,
+            guide.c.team_id.is_not(None),
+        )
+    )
+
+
+def _not_invited() -> ColumnElement[bool]:
+    return and_(
+        col(Youth.status) == CourseStatus.in_course,
+        col(User.is_active),
+        or_(col(User.phone).is_not(None), col(User.email).is_not(None)),
+        ~exists().where(col(Invite.user_id) == col(User.id)),
+    )
+
+
+async def not_invited_count(db: AsyncSession, *, actor: User) -> int:
+    """How many young people a bulk invite would invite now."""
+    found = await db.exec(
+        select(func.count())
+        .select_from(Youth)
+        .join(User, col(User.id) == col(Youth.user_id))
+        .where(_in_scope(actor), _not_invited())
+    )
+    return int(found.one())
+
+
+def sending_times(
+    count: int, *, start: datetime, per_minute: int, quiet: QuietHours
+) -> list[datetime]:
+    """A slot for each invite: `per_minute` a minute from `start`, none in quiet hours."""
+    times: list[datetime] = []
+    slot = quiet.until(start) or start
+    used = 0
+    for _ in range(count):
+        if used == per_minute:
+            slot += timedelta(minutes=1)
+            slot = quiet.until(slot) or slot
+            used = 0
+        times.append(slot)
+        used += 1
+    return times
+
+
+async def _first_free_slot(db: AsyncSession, now: datetime) -> datetime:
+    """After the bulk invites still waiting to be sent, so two bulk invites keep the rate."""
+    last = (
+        await db.exec(
+            select(func.max(Notification.not_before)).where(
+                col(Notification.kind) == "auth.invite",
+                col(Notification.status) == NotificationStatus.pending,
+                col(Notification.dedupe_key).like("auth.invite:%"),
+                ~col(Notification.urgent),
+            )
+        )
+    ).one()
+    if last is not None and last >= now:
+        return last + timedelta(minutes=1)
+    return now
+
+
+async def invite_all(db: AsyncSession, *, actor: User, base_url: str, now: datetime) -> int:
+    """Invite everyone in scope not yet invited; returns how many were invited now."""
+    assert actor.id is not None
+    people = (
+        await db.exec(
+            select(User, Youth.guide_id)
+            .join(Youth, col(Youth.user_id) == col(User.id))
+            .where(_in_scope(actor), _not_invited())
+            .order_by(col(User.id))
+        )
+    ).all()
+    guide_ids = {guide_id for _person, guide_id in people if guide_id}
+    guides = (
+        {
+            u.id: u.first_name
+            for u in (await db.exec(select(User).where(col(User.id).in_(guide_ids)))).all()
+        }
+        if guide_ids
+        else {}
+    )
+    settings = await municipal_settings.current(db)
+    times = sending_times(
+        len(people),
+        start=await _first_free_slot(db, now),
+        per_minute=settings.invites_per_minute,
+        quiet=await quiet_hours(db),
+    )
+    invited = 0
+    for (person, guide_id), at in zip(people, times, strict=True):
+        if await _invite_one(
+            db,
+            person,
+            actor=actor,
+            guide=guides.get(guide_id, ""),
+            at=at,
+            base_url=base_url,
+            now=now,
+        ):
+            invited += 1
+    await changes.record(
+        db,
+        actor=actor,
+        action="youth.bulk_invite",
+        target=f"team:{actor.team_id}" if actor.role == Role.leader else "all",
+        after={"invited": invited},  # a count only
+        now=now,
+    )
+    log.info("bulk invite", extra={"event": "bulk_invite", "user_id": actor.id, "invited": invited})
+    return invited
+
+
+async def _invite_one(
+    db: AsyncSession,
+    person: User,
+    *,
+    actor: User,
+    guide: str,
+    at: datetime,
+    base_url: str,
+    now: datetime,
+) -> bool:
+    """One young person's invite and its notification, once; False if it existed."""
+    assert person.id is not None and actor.id is not None
+    token = new_token()
+    invite, created = await insert_once(
+        db,
+        Invite(
+            user_id=person.id,
+            created_by_id=actor.id,
+            token_hash=token_hash(token),
+            channel="sms" if person.phone else "email",
+            client_key=f"bulk-invite-{person.id}",
+            created_at=now,
+            expires_at=at + INVITE_TTL,
+        ),
+        owner=None,
+    )
+    if not created:
+        return False
+    await enqueue(
+        db,
+        user_id=person.id,
+        kind="auth.invite",
+        channel=invite.channel,
+        dedupe_key=f"auth.invite:{invite.id}",
+        params={"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": guide},
+        not_before=at,
+        now=now,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class InviteLine:
+    """A young person in scope and how far their invitation got."""
+
+    name: str
+    guide: str
+    state: str  # not_invited | invited | accepted | expired
+    invited_at: datetime | None
+    accepted_at: datetime | None
+
+
+@dataclass
+class GuideCount:
+    guide: str
+    not_invited: int = 0
+    invited: int = 0
+    accepted: int = 0
+    expired: int = 0
+
+
+async def invite_lines(db: AsyncSession, *, actor: User, now: datetime) -> list[InviteLine]:
+    """Each young person (on a course) with their newest invitation: for admins, who
+    imported them; leaders see counts (`invite_counts`)."""
+    if actor.role != Role.admin:
+        raise Forbidden()
+    return await _lines(db, actor=actor, now=now)
+
+
+async def invite_counts(db: AsyncSession, *, actor: User, now: datetime) -> list[GuideCount]:
+    """How far the invitations got, per guide in scope."""
+    return by_guide(await _lines(db, actor=actor, now=now))
+
+
+async def _lines(db: AsyncSession, *, actor: User, now: datetime) -> list[InviteLine]:
+    guide = User.__table__.alias("guide")  # type: ignore[attr-defined]
+    people = (
+        await db.exec(
+            select(User.id, User.name, guide.c.name)
+            .join(Youth, col(Youth.user_id) == col(User.id))
+            .outerjoin(guide, guide.c.id == col(Youth.guide_id))
+            .where(_in_scope(actor), col(Youth.status) == CourseStatus.in_course)
+            .order_by(guide.c.name, col(User.name))
+        )
+    ).all()
+    newest: dict[int, Invite] = {}
+    ids = [user_id for user_id, _name, _guide in people]
+    for start in range(0, len(ids), 500):
+        found = await db.exec(
+            select(Invite)
+            .where(col(Invite.user_id).in_(ids[start : start + 500]))
+            .order_by(col(Invite.created_at), col(Invite.id))
+        )
+        newest.update({invite.user_id: invite for invite in found.all()})
+    lines = []
+    for user_id, name, guide_name in people:
+        invite = newest.get(user_id)
+        lines.append(
+            InviteLine(
+                name=name,
+                guide=guide_name or "",
+                state=_state(invite, now),
+                invited_at=invite.created_at if invite else None,
+                accepted_at=invite.used_at if invite else None,
+            )
+        )
+    return lines
+
+
+def _state(invite: Invite | None, now: datetime) -> str:
+    if invite is None:
+        return "not_invited"
+    if invite.used_at is not None:
+        return "accepted"
+    return "expired" if invite.expires_at <= now else "invited"
+
+
+def by_guide(lines: list[InviteLine]) -> list[GuideCount]:
+    """The same lines as counts per guide (what a leader sees: numbers, never names)."""
+    counts: dict[str, GuideCount] = {}
+    for line in lines:
+        count = counts.setdefault(line.guide, GuideCount(line.guide))
+        setattr(count, line.state, getattr(count, line.state) + 1)
+    return list(counts.values())
