@@ -261,7 +261,7 @@ async def _lines(db: AsyncSession, *, actor: User, now: datetime) -> list[Invite
         newest.update({invite.user_id: invite for invite in found.all()})
     lines = []
     for user_id, name, guide_name in people:
-        invite = newest.get(user_id)
+        invite = newest.get(user_id) if user_id is not None else None
         lines.append(
             InviteLine(
                 name=name,
