@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, func, select
 
 from app.models import AdminChange, GuideAssignment, Role, User, Youth, YouthImport
-from app.services.onboarding.youth_import import run_import_jobs
+from app.services.onboarding.youth_import import delete_expired_previews, run_import_jobs
 from tests.factories.onboarding import excel_csv, youth_rows
 from tests.factories.people import make_user, sign_in
 from tests.web.test_admin_staff import admin_signed_in
@@ -181,3 +182,15 @@ async def test_only_admins_import(client, db, settings, frozen_clock, role):
         "/admin/import", files={"file": ("unge.csv", excel_csv(youth_rows(1, guide_email=GUIDE)))}
     )
     assert response.status_code == 403
+
+
+async def test_a_preview_nobody_confirms_is_deleted_after_a_day(client, db, settings, frozen_clock):
+    await _guide(db)
+    await admin_signed_in(client, db, settings, frozen_clock)
+    import_id, _ = await upload(client, excel_csv(youth_rows(2, guide_email=GUIDE)))
+    assert await delete_expired_previews(db, frozen_clock.now + timedelta(hours=23)) == 0
+    assert await delete_expired_previews(db, frozen_clock.now + timedelta(hours=24)) == 1
+    assert await db.get(YouthImport, import_id) is None
+    batch_page = await client.get(f"/admin/import/{import_id}")
+    assert batch_page.status_code == 404
+    assert "Forhåndsvisningen er udløbet. Upload filen igen." in batch_page.text

@@ -369,14 +369,8 @@ async def _finish(
 
 
 async def run_import_jobs(db: AsyncSession, now: datetime) -> int:
-    """The worker's job: apply confirmed imports chunk by chunk (a commit each), and delete
-    previews nobody confirmed (they hold personal data). Returns the chunks applied."""
-    await db.exec(
-        delete(YouthImport).where(  # type: ignore[call-overload]
-            col(YouthImport.status) == ImportStatus.preview, col(YouthImport.expires_at) <= now
-        )
-    )
-    await db.commit()
+    """The worker's job: apply confirmed imports chunk by chunk, a commit each (reads only
+    when there is nothing to do). Returns the chunks applied."""
     pending = (
         await db.exec(
             select(YouthImport.id)
@@ -393,6 +387,16 @@ async def run_import_jobs(db: AsyncSession, now: datetime) -> int:
             await db.commit()
             applied += 1
     return applied
+
+
+async def delete_expired_previews(db: AsyncSession, now: datetime) -> int:
+    """Previews nobody confirmed hold personal data: the worker deletes them after a day."""
+    result = await db.exec(
+        delete(YouthImport).where(  # type: ignore[call-overload]
+            col(YouthImport.status) == ImportStatus.preview, col(YouthImport.expires_at) <= now
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)
