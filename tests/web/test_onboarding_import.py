@@ -194,3 +194,16 @@ async def test_a_preview_nobody_confirms_is_deleted_after_a_day(client, db, sett
     batch_page = await client.get(f"/admin/import/{import_id}")
     assert batch_page.status_code == 404
     assert "Forhåndsvisningen er udløbet. Upload filen igen." in batch_page.text
+
+
+async def test_a_number_taken_between_preview_and_confirm_fails_only_its_row(
+    client, db, settings, frozen_clock
+):
+    await _guide(db)
+    await admin_signed_in(client, db, settings, frozen_clock)
+    import_id, preview = await upload(client, excel_csv(youth_rows(3, guide_email=GUIDE)))
+    assert counted(preview)["Ny"] == 3
+    await make_user(db, Role.youth, phone="+4541000001", email=None)  # a guide's invite meanwhile
+    result = await confirm(client, db, import_id, frozen_clock)
+    assert counted(result) == {"Ny": 2, "Opdateret": 0, "Uændret": 0, "Fejl": 1}
+    assert "Mobilnummeret tilhører en anden i Trinvis." in result
