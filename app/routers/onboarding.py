@@ -94,7 +94,7 @@ async def confirm(
 async def _invites_page(request: Request, db: SessionDep, user: User, now: Now) -> Response:
     admin = user.role == Role.admin
     context = {
-        "waiting": await bulk_invites.not_invited_count(db, actor=user),
+        "waiting": await bulk_invites.not_invited_count(db, actor=user, now=now),
         "counts": await bulk_invites.invite_counts(db, actor=user, now=now),
         "lines": await bulk_invites.invite_lines(db, actor=user, now=now) if admin else [],
         "action": request.url.path,

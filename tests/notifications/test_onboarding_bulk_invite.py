@@ -77,7 +77,7 @@ async def test_bulk_invites_reach_sms_and_email_at_the_rate_and_sign_the_young_p
     await sign_in(client, db, admin, settings, frozen_clock.now)
 
     page = await client.get("/admin/invites")
-    assert "Ikke inviteret endnu: 3." in page.text
+    assert "Ikke inviteret endnu, eller linket er udløbet: 3." in page.text
     response = await client.post("/admin/invites")
     assert response.status_code == 303
     assert "Inviteret nu: 3." in (await client.get(response.headers["location"])).text
@@ -115,6 +115,13 @@ async def test_bulk_invites_reach_sms_and_email_at_the_rate_and_sign_the_young_p
     ).all()
     assert [json.loads(c.after) for c in logged] == [{"invited": 3}, {"invited": 0}]
     assert guide.id is not None
+
+    # A week later the one link nobody used has run out: that young person gets a new one.
+    frozen_clock.now = DAYTIME + timedelta(days=8)
+    await sign_in(client, db, admin, settings, frozen_clock.now)
+    again = await client.post("/admin/invites")
+    assert "Inviteret nu: 1." in (await client.get(again.headers["location"])).text
+    assert (await db.exec(select(func.count()).select_from(Invite))).one() == 4
 
 
 async def test_bulk_invites_wait_for_the_end_of_the_quiet_hours(

@@ -1,9 +1,11 @@
 """Invite in bulk: every young person not yet invited gets their single-use link.
 
-An admin invites everyone; a leader the young people of their team's guides. Each
-young person gets one invite, ever, from a bulk invite: its client key is derived from
-the person (`bulk-invite-<user id>`), a unique column, so a retried or doubled bulk
-invite inserts nothing the second time (insert-on-conflict) and queues nothing.
+An admin invites everyone; a leader the young people of their team's guides. "Not yet
+invited" means no invite that was accepted or can still be used, so a young person whose
+link ran out gets a new one. The invite's client key is derived from the person and how
+many invites they had (`bulk-invite-<user id>-<n>`), a unique column: a retried or
+doubled bulk invite inserts nothing the second time (insert-on-conflict) and queues
+nothing.
 
 The links go out through the outbox at the municipality's sending rate
 (`invites_per_minute`), outside the quiet hours: each invite's `not_before` is its
@@ -60,22 +62,26 @@ def _in_scope(actor: User) -> ColumnElement[bool]:
     )
 
 
-def _not_invited() -> ColumnElement[bool]:
+def _not_invited(now: datetime) -> ColumnElement[bool]:
+    """On a course, reachable, and no invite accepted or still usable."""
     return and_(
         col(Youth.status) == CourseStatus.in_course,
         col(User.is_active),
         or_(col(User.phone).is_not(None), col(User.email).is_not(None)),
-        ~exists().where(col(Invite.user_id) == col(User.id)),
+        ~exists().where(
+            col(Invite.user_id) == col(User.id),
+            or_(col(Invite.used_at).is_not(None), col(Invite.expires_at) > now),
+        ),
     )
 
 
-async def not_invited_count(db: AsyncSession, *, actor: User) -> int:
+async def not_invited_count(db: AsyncSession, *, actor: User, now: datetime) -> int:
     """How many young people a bulk invite would invite now."""
     found = await db.exec(
         select(func.count())
         .select_from(Youth)
         .join(User, col(User.id) == col(Youth.user_id))
-        .where(_in_scope(actor), _not_invited())
+        .where(_in_scope(actor), _not_invited(now))
     )
     return int(found.one())
 
@@ -117,15 +123,22 @@ async def _first_free_slot(db: AsyncSession, now: datetime) -> datetime:
 async def invite_all(db: AsyncSession, *, actor: User, base_url: str, now: datetime) -> int:
     """Invite everyone in scope not yet invited; returns how many were invited now."""
     assert actor.id is not None
+    earlier = (
+        select(func.count())
+        .select_from(Invite)
+        .where(col(Invite.user_id) == col(User.id))
+        .correlate(User)
+        .scalar_subquery()
+    )
     people = (
         await db.exec(
-            select(User, Youth.guide_id)
+            select(User, Youth.guide_id, earlier)
             .join(Youth, col(Youth.user_id) == col(User.id))
-            .where(_in_scope(actor), _not_invited())
+            .where(_in_scope(actor), _not_invited(now))
             .order_by(col(User.id))
         )
     ).all()
-    guide_ids = {guide_id for _person, guide_id in people if guide_id}
+    guide_ids = {guide_id for _person, guide_id, _n in people if guide_id}
     guides = (
         {
             u.id: u.first_name
@@ -142,10 +155,11 @@ async def invite_all(db: AsyncSession, *, actor: User, base_url: str, now: datet
         quiet=await quiet_hours(db),
     )
     invited = 0
-    for (person, guide_id), at in zip(people, times, strict=True):
+    for (person, guide_id, number), at in zip(people, times, strict=True):
         if await _invite_one(
             db,
             person,
+            number=int(number),
             actor=actor,
             guide=guides.get(guide_id, ""),
             at=at,
@@ -169,13 +183,18 @@ async def _invite_one(
     db: AsyncSession,
     person: User,
     *,
+    number: int,
     actor: User,
     guide: str,
     at: datetime,
     base_url: str,
     now: datetime,
 ) -> bool:
-    """One young person's invite and its notification, once; False if it existed."""
+    """One young person's invite and its notification, once; False if it existed.
+
+    `number` is how many invites they had: the same for a retry, one more once a new
+    invite is stored, so each new link has a key of its own.
+    """
     assert person.id is not None and actor.id is not None
     token = new_token()
     invite, created = await insert_once(
@@ -185,7 +204,7 @@ async def _invite_one(
             created_by_id=actor.id,
             token_hash=token_hash(token),
             channel="sms" if person.phone else "email",
-            client_key=f"bulk-invite-{person.id}",
+            client_key=f"bulk-invite-{person.id}-{number}",
             created_at=now,
             expires_at=at + INVITE_TTL,
         ),
