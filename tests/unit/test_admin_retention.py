@@ -48,6 +48,9 @@ NOT_PERSONAL = {
     "reply_snippet",
     "guide_working_hours",
     "admin_change",
+    # onboarding: an uploaded file holds names only until applied, or for 24 hours
+    # (`delete_expired_previews`), never tied to one young person.
+    "youth_import",
 }
 # Staff's audit trail stays (who opened what, when), without the person it was about.
 ANONYMISED = {"audit_record"}
