@@ -13,6 +13,7 @@ import httpx
 from sqlmodel import col, func, select
 
 from app.models import AdminChange, Invite, Notification, Role, User
+from app.security.sessions import start_session
 from app.services.admin import municipal_settings
 from app.services.onboarding import youth_import
 from tests.conftest import BASE_URL
@@ -161,3 +162,19 @@ async def test_a_leader_invites_their_teams_young_people_and_sees_numbers_only(
     invited = await db.exec(select(func.count()).select_from(Invite))
     assert invited.one() == 2
     assert (await client.post("/admin/invites")).status_code == 403
+
+
+async def test_a_young_person_already_signed_in_gets_no_invitation(
+    client, db, settings, frozen_clock
+):
+    frozen_clock.now = DAYTIME
+    await make_user(db, Role.guide, email="rikke@kommune.dk")
+    admin = await make_user(db, Role.admin)
+    await imported(db, admin, "rikke@kommune.dk", count=2, start=20)
+    signed_in = (await db.exec(select(User).where(User.phone == "+4541000020"))).one()
+    await start_session(db, user=signed_in, now=DAYTIME)  # got in with a code meanwhile
+    await sign_in(client, db, admin, settings, frozen_clock.now)
+    response = await client.post("/admin/invites")
+    assert "Inviteret nu: 1." in (await client.get(response.headers["location"])).text
+    invited = (await db.exec(select(Invite.user_id))).all()
+    assert signed_in.id not in invited

@@ -30,6 +30,7 @@ from app.models import (
     NotificationStatus,
     Role,
     User,
+    UserSession,
     Youth,
 )
 from app.notifications.outbox import enqueue
@@ -63,7 +64,8 @@ def _in_scope(actor: User) -> ColumnElement[bool]:
 
 
 def _not_invited(now: datetime) -> ColumnElement[bool]:
-    """On a course, reachable, and no invite accepted or still usable."""
+    """On a course, reachable, no invite accepted or still usable, and not signed in on
+    any device (someone who got in with a code or MitID needs no link)."""
     return and_(
         col(Youth.status) == CourseStatus.in_course,
         col(User.is_active),
@@ -72,6 +74,7 @@ def _not_invited(now: datetime) -> ColumnElement[bool]:
             col(Invite.user_id) == col(User.id),
             or_(col(Invite.used_at).is_not(None), col(Invite.expires_at) > now),
         ),
+        ~exists().where(col(UserSession.user_id) == col(User.id)),
     )
 
 
