@@ -92,3 +92,10 @@ def test_danish_and_iso_dates():
     assert parse_date("2006-12-24") == date(2006, 12, 24)
     assert parse_date("2/3/2007") == date(2007, 3, 2)
     assert parse_date("24-12-06") is None and parse_date("30.02.2006") is None
+
+
+def test_excel_separator_hint_line_is_followed():
+    content = b"sep=;\r\n" + excel_csv(youth_rows(2, guide_email=GUIDE))
+    read = read_file(content, today=TODAY)
+    assert [row.line for row in read.rows] == [3, 4]  # the lines as Excel shows them
+    assert all(row.reason is None for row in read.rows)

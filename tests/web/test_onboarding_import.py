@@ -143,6 +143,9 @@ async def test_a_double_submitted_confirm_imports_once(client, db, settings, fro
     progress = await client.get(f"/admin/import/{import_id}")
     assert "Importerer: 100 af 150 rækker" in progress.text  # the first chunk, in the request
     assert 'hx-trigger="every 1s"' in progress.text
+    polled = await client.get(f"/admin/import/{import_id}", headers={"HX-Request": "true"})
+    assert "<html" not in polled.text  # htmx gets the partial it swaps
+    assert 'id="import-state"' in polled.text
     await db.commit()
     await run_import_jobs(db, frozen_clock.now)
     await run_import_jobs(db, frozen_clock.now)
@@ -207,3 +210,10 @@ async def test_a_number_taken_between_preview_and_confirm_fails_only_its_row(
     result = await confirm(client, db, import_id, frozen_clock)
     assert counted(result) == {"Ny": 2, "Opdateret": 0, "Uændret": 0, "Fejl": 1}
     assert "Mobilnummeret tilhører en anden i Trinvis." in result
+
+
+async def test_the_guides_e_mail_matches_whatever_its_case(client, db, settings, frozen_clock):
+    await make_user(db, Role.guide, email="Rikke.Vejleder@Kommune.dk")  # as an IdP wrote it
+    await admin_signed_in(client, db, settings, frozen_clock)
+    _import_id, preview = await upload(client, excel_csv(youth_rows(2, guide_email=GUIDE)))
+    assert counted(preview) == {"Ny": 2, "Opdateret": 0, "Uændret": 0, "Fejl": 0}

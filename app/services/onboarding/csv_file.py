@@ -192,7 +192,12 @@ def read_file(content: bytes, *, today: date) -> ReadFile:
         )
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    delimiter = _delimiter(first)
+    if first.lower().startswith("sep=") and len(first.strip()) == 5:
+        # Excel's own hint line ("sep=;") names the separator; the header comes after it.
+        delimiter = first.strip()[4]
+        text = text.replace(first, " " * len(first), 1)  # blank: line numbers stay
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     columns: dict[int, str] = {}
     ignored: list[str] = []

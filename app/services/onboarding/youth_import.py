@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -101,11 +101,16 @@ async def _known(db: AsyncSession, rows: list[dict[str, Any]]) -> _Known:
         found_ids = await db.exec(select(User.phone, User.id).where(col(User.phone).in_(part)))
         known.user_by_phone.update({str(p): int(i) for p, i in found_ids.all() if i})
     for part in _chunks(emails + guides):
+        # Addresses are compared in lower case, as people type them (staff may be stored
+        # as their IdP wrote them).
         found_users = await db.exec(
-            select(User.email, User.id, User.role, User.is_active).where(col(User.email).in_(part))
+            select(User.email, User.id, User.role, User.is_active).where(
+                func.lower(col(User.email)).in_(part)
+            )
         )
-        for email, user_id, role, active in found_users.all():
-            assert email is not None and user_id is not None
+        for stored, user_id, role, active in found_users.all():
+            assert stored is not None and user_id is not None
+            email = stored.lower()
             known.user_by_email[email] = user_id
             if role == Role.guide and active:
                 known.guide_by_email[email] = user_id
