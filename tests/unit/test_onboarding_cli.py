@@ -5,34 +5,27 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
-from app.paths import ROOT_DIR
+from app.cli import import_youth, main
+from app.settings import get_settings
 from tests.database import migrate
 from tests.factories.onboarding import excel_csv, youth_rows
 
 GUIDE = "it.vejleder@kommune.dk"
 
 
-def _trinvis(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "TRINVIS_ENV": "test",
-        "TRINVIS_SECRET_KEY": "cli-test-secret-key-0123456789abcdef-0123",
-        "PYTHONPATH": str(ROOT_DIR),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        cwd=ROOT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> str:
+    """A database of its own (the command opens its own connections), set as the app's."""
+    path = str(tmp_path / "cli.db")
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate(url)
+    monkeypatch.setenv("TRINVIS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
 
 
 def _youth_count(database: str) -> int:
@@ -40,13 +33,19 @@ def _youth_count(database: str) -> int:
         return int(connection.execute("select count(*) from youth").fetchone()[0])
 
 
+def test_the_command_is_there(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["import-youth", "--help"])
+    assert done.value.code == 0 and "--dry-run" in capsys.readouterr().out
+
+
 @pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")),
     reason="the command on SQLite is enough: the services it calls run on both databases",
 )
-def test_import_youth_previews_applies_and_changes_nothing_the_second_time(tmp_path):
-    database = str(tmp_path / "cli.db")
-    migrate(f"sqlite+aiosqlite:///{database}")
+def test_import_youth_previews_applies_and_changes_nothing_the_second_time(
+    database, tmp_path, capsys
+):
     with sqlite3.connect(database) as connection:
         connection.execute(
             "insert into app_user (role, name, email, locale, is_active, created_at) "
@@ -58,18 +57,22 @@ def test_import_youth_previews_applies_and_changes_nothing_the_second_time(tmp_p
     path = tmp_path / "unge.csv"
     path.write_bytes(excel_csv(rows, encoding="cp1252"))
 
-    dry = _trinvis(database, "import-youth", str(path), "--dry-run")
-    assert dry.returncode == 0, dry.stderr
-    assert "preview: 2 new, 0 updated, 0 unchanged, 1 error" in dry.stdout
-    assert "Søren Æbelø 0" in dry.stdout
-    assert "     4  error" in dry.stdout  # the line number of the bad row
+    assert import_youth(str(path), dry_run=True) == 0
+    dry = capsys.readouterr().out
+    assert "preview: 2 new, 0 updated, 0 unchanged, 1 error" in dry
+    assert "Søren Æbelø 0" in dry
+    assert "     4  error" in dry  # the line number of the bad row
     assert _youth_count(database) == 0
 
-    applied = _trinvis(database, "import-youth", str(path))
-    assert applied.returncode == 0, applied.stderr
-    assert "imported: 2 new, 0 updated, 0 unchanged, 1 error" in applied.stdout
+    assert import_youth(str(path), dry_run=False) == 0
+    assert "imported: 2 new, 0 updated, 0 unchanged, 1 error" in capsys.readouterr().out
     assert _youth_count(database) == 2
 
-    again = _trinvis(database, "import-youth", str(path))
-    assert "imported: 0 new, 0 updated, 2 unchanged, 1 error" in again.stdout
+    assert import_youth(str(path), dry_run=False) == 0
+    assert "imported: 0 new, 0 updated, 2 unchanged, 1 error" in capsys.readouterr().out
     assert _youth_count(database) == 2
+
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    assert import_youth(str(tmp_path / "book.xlsx"), dry_run=False) == 1
+    assert "Excel" in capsys.readouterr().err
+    assert import_youth(str(tmp_path / "missing.csv"), dry_run=True) == 2
