@@ -4,7 +4,8 @@ Builds a fresh database (SQLite file, or PostgreSQL with `--database postgres`),
 guide, writes the file as Danish Excel does (`;`, Windows-1252 or UTF-8 with BOM, dates
 24-12-2006), and times the same service calls the admin's pages and the worker make:
 the preview (read the file, decide each row), the confirm with the first chunk, the
-worker's remaining chunks, and a second import of the same file (all unchanged).
+worker's remaining chunks, and a second import of the same file (all unchanged); then
+the bulk invite of everyone imported (one request's work: invites and outbox rows).
 
     .venv/bin/python bench/import_youth.py --rows 500
     .venv/bin/python bench/import_youth.py --rows 500 --database postgres
@@ -32,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 from app.clock import utcnow  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Role, User  # noqa: E402
-from app.services.onboarding import youth_import  # noqa: E402
+from app.services.onboarding import bulk_invites, youth_import  # noqa: E402
 from tests.database import create_database, drop_database, migrate  # noqa: E402
 from tests.factories.onboarding import excel_csv, youth_rows  # noqa: E402
 
@@ -67,6 +68,8 @@ async def bench(url: str, rows: int) -> None:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db:
             db.add(User(role=Role.guide, name="Bench Vejleder", email=GUIDE))
+            admin = User(role=Role.admin, name="Bench Admin", email="bench.admin@kommune.dk")
+            db.add(admin)
             await db.commit()
             for encoding in ("cp1252", "utf-8-sig"):
                 content = excel_csv(
@@ -81,6 +84,12 @@ async def bench(url: str, rows: int) -> None:
                         f"  confirm {confirm:5.2f} s  worker {worker:5.2f} s"
                         f"  total {total:5.2f} s  {counts}"
                     )
+            started = seconds()
+            invited = await bulk_invites.invite_all(
+                db, actor=admin, base_url="http://127.0.0.1:8000", now=utcnow()
+            )
+            await db.commit()
+            print(f"bulk invite of {invited} young people: {seconds() - started:5.2f} s")
     finally:
         await engine.dispose()
 

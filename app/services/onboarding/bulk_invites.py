@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import dialect_insert
 from app.errors import Forbidden
 from app.models import (
     CourseStatus,
@@ -33,14 +34,16 @@ from app.models import (
     UserSession,
     Youth,
 )
-from app.notifications.outbox import enqueue
+from app.notifications.outbox import enqueue_many
 from app.notifications.rules import QuietHours, quiet_hours
 from app.security.tokens import new_token, token_hash
 from app.services.admin import changes, municipal_settings
-from app.services.client_keys import insert_once
 from app.services.identity.invites import INVITE_TTL
 
 log = logging.getLogger("trinvis.onboarding")
+
+# Invites inserted per statement (8 values each, well within SQLite's parameter limit).
+INSERT_BATCH = 200
 
 
 def _may_invite(actor: User) -> None:
@@ -158,18 +161,18 @@ async def invite_all(db: AsyncSession, *, actor: User, base_url: str, now: datet
         quiet=await quiet_hours(db),
     )
     invited = 0
-    for (person, guide_id, number), at in zip(people, times, strict=True):
-        if await _invite_one(
+    batch = list(zip(people, times, strict=True))
+    for start in range(0, len(batch), INSERT_BATCH):
+        invited += await _invite_batch(
             db,
-            person,
-            number=int(number),
+            [
+                (person, int(number), guides.get(guide_id, ""), at)
+                for (person, guide_id, number), at in batch[start : start + INSERT_BATCH]
+            ],
             actor=actor,
-            guide=guides.get(guide_id, ""),
-            at=at,
             base_url=base_url,
             now=now,
-        ):
-            invited += 1
+        )
     await changes.record(
         db,
         actor=actor,
@@ -182,50 +185,66 @@ async def invite_all(db: AsyncSession, *, actor: User, base_url: str, now: datet
     return invited
 
 
-async def _invite_one(
+async def _invite_batch(
     db: AsyncSession,
-    person: User,
+    people: list[tuple[User, int, str, datetime]],
     *,
-    number: int,
     actor: User,
-    guide: str,
-    at: datetime,
     base_url: str,
     now: datetime,
-) -> bool:
-    """One young person's invite and its notification, once; False if it existed.
+) -> int:
+    """Invites for (person, earlier invites, guide's first name, sending slot), each once,
+    and their notifications; returns how many were new.
 
-    `number` is how many invites they had: the same for a retry, one more once a new
-    invite is stored, so each new link has a key of its own.
+    The earlier-invite count is in the key: the same for a retry (insert-on-conflict
+    inserts nothing, and only inserted rows come back), one more once a new invite is
+    stored, so each new link has a key of its own.
     """
-    assert person.id is not None and actor.id is not None
-    token = new_token()
-    invite, created = await insert_once(
-        db,
-        Invite(
-            user_id=person.id,
-            created_by_id=actor.id,
-            token_hash=token_hash(token),
-            channel="sms" if person.phone else "email",
-            client_key=f"bulk-invite-{person.id}-{number}",
-            created_at=now,
-            expires_at=at + INVITE_TTL,
-        ),
-        owner=None,
+    assert actor.id is not None
+    tokens: dict[str, tuple[str, User, str, datetime]] = {}
+    rows = []
+    for person, number, guide, at in people:
+        assert person.id is not None
+        key = f"bulk-invite-{person.id}-{number}"
+        token = new_token()
+        tokens[key] = (token, person, guide, at)
+        rows.append(
+            {
+                "user_id": person.id,
+                "created_by_id": actor.id,
+                "token_hash": token_hash(token),
+                "channel": "sms" if person.phone else "email",
+                "client_key": key,
+                "created_at": now,
+                "expires_at": at + INVITE_TTL,
+                "used_at": None,
+            }
+        )
+    if not rows:
+        return 0
+    insert = dialect_insert(db)
+    statement = (
+        insert(Invite)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["client_key"])
+        .returning(col(Invite.id), col(Invite.client_key), col(Invite.channel))
     )
-    if not created:
-        return False
-    await enqueue(
-        db,
-        user_id=person.id,
-        kind="auth.invite",
-        channel=invite.channel,
-        dedupe_key=f"auth.invite:{invite.id}",
-        params={"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": guide},
-        not_before=at,
-        now=now,
-    )
-    return True
+    created = (await db.exec(statement)).all()  # type: ignore[call-overload]
+    queued: list[dict[str, object]] = []
+    for invite_id, key, channel in created:
+        token, person, guide, at = tokens[key]
+        queued.append(
+            {
+                "user_id": person.id,
+                "kind": "auth.invite",
+                "channel": channel,
+                "dedupe_key": f"auth.invite:{invite_id}",
+                "params": {"link": f"{base_url.rstrip('/')}/invite/{token}", "guide": guide},
+                "not_before": at,
+            }
+        )
+    await enqueue_many(db, queued, now=now)
+    return len(created)
 
 
 @dataclass(frozen=True)
