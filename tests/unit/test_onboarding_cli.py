@@ -3,12 +3,14 @@ line; --dry-run changes nothing, without it the rows are applied, and again noth
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 
 import pytest
 
 from app.cli import import_youth, main
+from app.db import dispose_engine
 from app.settings import get_settings
 from tests.database import migrate
 from tests.factories.onboarding import excel_csv, youth_rows
@@ -24,7 +26,9 @@ def database(tmp_path, monkeypatch) -> str:
     migrate(url)
     monkeypatch.setenv("TRINVIS_DATABASE_URL", url)
     get_settings.cache_clear()
+    asyncio.run(dispose_engine())  # the app's engine is built again, for this database
     yield path
+    asyncio.run(dispose_engine())
     get_settings.cache_clear()
 
 
