@@ -1,4 +1,4 @@
-"""The `trinvis` command: migrate, load the demo, serve, run a worker."""
+"""The `trinvis` command: migrate, load the demo, serve, run a worker, import young people."""
 
 from __future__ import annotations
 
@@ -64,6 +64,62 @@ def worker() -> None:
     asyncio.run(run_worker_forever())
 
 
+# --- import-youth (onboarding area) -------------------------------------------------
+
+
+def import_youth(path: str, *, dry_run: bool) -> int:
+    """Preview the file like the admin's page does; without --dry-run, apply it."""
+    from pathlib import Path
+
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        print(f"{path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return asyncio.run(_import_youth(content, dry_run=dry_run))
+
+
+async def _import_youth(content: bytes, *, dry_run: bool) -> int:
+    from app.clock import utcnow
+    from app.db import dispose_engine, sessionmaker
+    from app.errors import ValidationFailed
+    from app.services.onboarding import youth_import
+
+    try:
+        async with sessionmaker()() as db:
+            try:
+                batch = await youth_import.preview(db, actor=None, content=content, now=utcnow())
+            except ValidationFailed as refused:
+                print(refused.errors.get("file", refused.message), file=sys.stderr)
+                return 1
+            for line in youth_import.lines(batch):
+                detail = line.reason or ", ".join(line.changes)
+                print(f"{line.line:>6}  {line.outcome:<9}  {line.name}  {detail}".rstrip())
+            print(_import_counts(youth_import.counts(batch), "preview"))
+            if dry_run:
+                await db.rollback()
+                return 0
+            await db.commit()
+            assert batch.id is not None
+            await youth_import.confirm(
+                db, actor=None, import_id=batch.id, file_sha256=batch.file_sha256, now=utcnow()
+            )
+            await db.commit()
+            while await youth_import.apply_next_chunk(db, import_id=batch.id, now=utcnow()):
+                await db.commit()
+            await db.commit()
+            done = await youth_import.get_import(db, actor=None, import_id=batch.id)
+            print(_import_counts(youth_import.counts(done), "imported"))
+            return 0
+    finally:
+        await dispose_engine()
+
+
+def _import_counts(counts: dict[str, int], what: str) -> str:
+    order = ("new", "updated", "unchanged", "error")
+    return f"{what}: " + ", ".join(f"{counts.get(key, 0)} {key}" for key in order)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trinvis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     commands.add_parser("worker", help="run a background worker")
     commands.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
+    importing = commands.add_parser(
+        "import-youth", help="import young people from the case system's CSV file"
+    )
+    importing.add_argument("file", help="CSV as Danish Excel or a plain CSV writes it")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="print what would happen; change nothing"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -113,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
 
         private, public = generate_vapid_keys()
         print(f"TRINVIS_VAPID_PRIVATE_KEY={private}\nTRINVIS_VAPID_PUBLIC_KEY={public}")
+    elif args.command == "import-youth":
+        return import_youth(args.file, dry_run=args.dry_run)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "run":

@@ -24,6 +24,7 @@ from app.security.sessions import delete_expired_sessions
 from app.services.admin.retention import run_retention
 from app.services.checkins.reminders import send_due_reminders
 from app.services.followups.prompts import run_follow_up_jobs
+from app.services.onboarding.youth_import import delete_expired_previews, run_import_jobs
 from app.settings import get_settings
 
 log = logging.getLogger("trinvis.worker")
@@ -58,6 +59,9 @@ JOBS: list[Job] = [
     Job("checkin-reminders", timedelta(minutes=30), send_due_reminders),
     # Commits once per young person it deletes (see app/services/admin/retention.py).
     Job("data-retention", timedelta(hours=6), run_retention),
+    # Confirmed imports of young people, a chunk of rows per transaction (commits itself).
+    Job("youth-import", timedelta(seconds=2), run_import_jobs),
+    Job("youth-import-previews", timedelta(hours=1), delete_expired_previews),
 ]
 
 

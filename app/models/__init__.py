@@ -46,6 +46,7 @@ from app.models.message import (
 )
 from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
+from app.models.onboarding import ImportStatus, YouthImport  # onboarding area
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.scim import ScimConnection, ScimGroupMapping, ScimResource
@@ -84,6 +85,7 @@ __all__ = [
     "GuideAssignment",
     "GuideWorkingHours",
     "Handover",
+    "ImportStatus",
     "Instrument",
     "Invite",
     "Message",
@@ -120,5 +122,6 @@ __all__ = [
     "UserSession",
     "Youth",
     "YouthIdentityLink",
+    "YouthImport",
     "YouthResponse",
 ]

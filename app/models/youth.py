@@ -36,6 +36,8 @@ class Youth(SQLModel, table=True):
     guide_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     course_started_on: date
     checkin_cadence_days: int = Field(default=30)
+    # The case system's reference (sagsnummer): the key when young people are imported.
+    case_ref: str | None = Field(default=None, max_length=64, unique=True)
     consent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

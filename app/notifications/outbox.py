@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import bound_values, dialect_of, for_each_dialect, insert_returning
+from app.db import bound_values, dialect_insert, dialect_of, for_each_dialect, insert_returning
 from app.models import Notification
 
 ParamValue = str | int | float | bool | None
@@ -78,3 +78,36 @@ async def enqueue(
 
 def params_of(notification: Notification) -> dict[str, ParamValue]:
     return dict(json.loads(notification.params or "{}"))
+
+
+async def enqueue_many(
+    db: AsyncSession, notifications: list[dict[str, object]], *, now: datetime
+) -> None:
+    """Queue many at once (a bulk invitation), each once per dedupe key, in one statement.
+
+    Each item holds `enqueue`'s keyword arguments: user_id, kind, dedupe_key, and
+    optionally params, channel, urgent, not_before.
+    """
+    if not notifications:
+        return
+    rows = [
+        {
+            "user_id": item["user_id"],
+            "kind": item["kind"],
+            "channel": item.get("channel"),
+            "params": json.dumps(item.get("params") or {}, ensure_ascii=False, sort_keys=True),
+            "dedupe_key": item["dedupe_key"],
+            "urgent": bool(item.get("urgent", False)),
+            "status": "pending",
+            "created_at": now,
+            "not_before": item.get("not_before") or now,
+            "attempts": 0,
+        }
+        for item in notifications
+    ]
+    insert = dialect_insert(db)
+    await db.exec(
+        insert(Notification.__table__)  # type: ignore[call-overload,attr-defined]
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )

@@ -18,6 +18,7 @@ from app.routers import (
     messages,
     notes,
     notifications,
+    onboarding,
     plan,
     preferences,
     privacy,
@@ -56,4 +57,5 @@ ROUTERS: list[APIRouter] = [
     reports.router,  # the leaders' key-figure report
     scim.router,  # scim area: staff provisioned by the IdP
     sms_receipts.router,  # notifications area: SMS delivery receipts from the provider
+    onboarding.router,  # onboarding area: import young people, invite in bulk
 ]

@@ -8,7 +8,7 @@ from app.db import SessionDep
 from app.models import ReadinessGroup, Role
 from app.security.access import PUBLIC, CurrentUser, Now, access
 from app.security.sessions import sign_in_cookie
-from app.services.client_keys import new_client_key
+from app.services.client_keys import new_client_key, valid_client_key
 from app.services.identity import invites
 from app.services.privacy import notices
 from app.web.client import client_ip, device_label
@@ -40,22 +40,44 @@ async def invite_form(request: Request) -> Response:
 @router.post("/guide/invite")
 @access(Role.guide)
 async def send_invite(request: Request, db: SessionDep, user: CurrentUser, now: Now) -> Response:
-    base_url = request.app.state.settings.public_base_url
+    settings = request.app.state.settings
     return await handle_form(
         request,
         invites.InviteForm,
         save=lambda form: invites.invite_youth(
-            db, actor=user, form=form, base_url=base_url, now=now
+            db,
+            actor=user,
+            form=form,
+            base_url=settings.public_base_url,
+            now=now,
+            link_secret=settings.secret_key,
         ),
-        then="/guide/invite/sent",
+        then=lambda invite: f"/guide/invite/sent?key={invite.client_key}",
         page=lambda form: _form_page(request, form),
     )
 
 
 @router.get("/guide/invite/sent")
 @access(Role.guide)
-async def invite_sent(request: Request) -> Response:
-    return render(request, "identity/invite_sent.html")
+async def invite_sent(
+    request: Request, db: SessionDep, user: CurrentUser, now: Now, key: str = ""
+) -> Response:
+    """ "Invitation sent", with the link to pass on in person while it can be used."""
+    settings = request.app.state.settings
+    client_key = valid_client_key(key)
+    link = (
+        await invites.sent_link(
+            db,
+            actor=user,
+            client_key=client_key,
+            secret=settings.secret_key,
+            base_url=settings.public_base_url,
+            now=now,
+        )
+        if client_key
+        else None
+    )
+    return render(request, "identity/invite_sent.html", {"link": link})
 
 
 @router.get("/invite/{token}")

@@ -1,7 +1,7 @@
 """scim connections, resources and group mappings; SMS delivery receipts on notifications
 
 Revision ID: 1030
-Revises: 1010
+Revises: 1020
 Create Date: 2026-12-03 13:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "1030"
-down_revision: str | Sequence[str] | None = "1010"
+down_revision: str | Sequence[str] | None = "1020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -56,6 +56,9 @@ NOT_PERSONAL = {
     "admin_change",
     "scim_connection",
     "scim_group_mapping",
+    # onboarding: an uploaded file holds names only until applied, or for 24 hours
+    # (`delete_expired_previews`), never tied to one young person.
+    "youth_import",
 }
 # Staff's audit trail stays (who opened what, when), without the person it was about.
 ANONYMISED = {"audit_record"}

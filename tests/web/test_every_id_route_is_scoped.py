@@ -123,6 +123,7 @@ async def _world(db, now, theirs, name: str) -> dict[str, object]:
         "cover_id": cover.id,
         "user_id": person.id,
         "notification_id": 1,
+        "import_id": 1,  # onboarding: an admin's import holds no young person's record
         "team_id": (await make_team(db)).id,
         "connection_id": 1,
         "mapping_id": 1,

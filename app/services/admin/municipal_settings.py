@@ -13,6 +13,7 @@ Each setting is one JSON row by key, read where it takes effect:
   worker job in `app/services/admin/retention.py`.
 - the municipality's part of the privacy notice and the accessibility statement
   (`NoticeSettings`, its own form): `app/services/privacy/notices.py`.
+- invitations per minute: bulk invites (`app/services/onboarding/bulk_invites.py`).
 A missing or broken row means the default: a bad value never stops the worker.
 """
 
@@ -51,6 +52,7 @@ NUMBER_KEYS = {
     "audit_retention_months": "retention.audit_months",
     "admin_change_retention_months": "retention.admin_change_months",
     "delivery_retention_days": "retention.delivery_days",
+    "invites_per_minute": "onboarding.invites_per_minute",
 }
 QUIET_FIELDS = ("quiet_start_hour", "quiet_end_hour")
 
@@ -69,6 +71,7 @@ LABELS = {
     "audit_retention_months": N_("Delete audit records after (months)"),
     "admin_change_retention_months": N_("Delete admin changes after (months)"),
     "delivery_retention_days": N_("Delete sent notifications and sign-in codes after (days)"),
+    "invites_per_minute": N_("Invitations sent per minute"),
 }
 
 
@@ -97,6 +100,9 @@ class MunicipalSettings(BaseModel):
     admin_change_retention_months: int = Field(default=36, ge=6, le=120)
     # What was sent and the codes to sign in: only needed while it is being delivered.
     delivery_retention_days: int = Field(default=30, ge=7, le=365)
+    # Bulk invitations (app/services/onboarding/bulk_invites.py): the outbox sends this
+    # many a minute, so the SMS gateway and the guides' phones are not flooded.
+    invites_per_minute: int = Field(default=20, ge=1, le=600)
 
     @field_validator("help_lines", mode="before")
     @classmethod

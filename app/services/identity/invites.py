@@ -1,10 +1,15 @@
 """A guide invites a young person: the account, the course, and a single-use link.
 
-The link works once, for 7 days; only the SHA-256 of its token is stored.
+The link works once, for 7 days; only the SHA-256 of its token is stored. The token of
+a guide's invite is derived from the form's client key with the secret key
+(`link_token`), so the "sent" page can show the guide the link to pass on in person.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from datetime import date, datetime, timedelta
 
@@ -79,8 +84,20 @@ class InviteForm(BaseModel):
         return value
 
 
+def link_token(secret: str, client_key: str) -> str:
+    """The token of the link a guide's invite form made (HMAC of its key, 256 bits)."""
+    digest = hmac.new(secret.encode(), f"invite-link:{client_key}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
 async def invite_youth(
-    db: AsyncSession, *, actor: User, form: InviteForm, base_url: str, now: datetime
+    db: AsyncSession,
+    *,
+    actor: User,
+    form: InviteForm,
+    base_url: str,
+    now: datetime,
+    link_secret: str | None = None,
 ) -> Invite:
     """Create the young person, assign them to the inviting guide, and send the link.
 
@@ -97,7 +114,9 @@ async def invite_youth(
     await _refuse_duplicates(db, form)
     try:
         async with db.begin_nested():
-            invite, youth_id, token = await _create(db, actor=actor, form=form, now=now)
+            invite, youth_id, token = await _create(
+                db, actor=actor, form=form, now=now, link_secret=link_secret
+            )
     except IntegrityError:
         existing = await _invite_by_key(db, actor=actor, client_key=form.client_key)
         if existing is not None:
@@ -127,7 +146,12 @@ async def _invite_by_key(db: AsyncSession, *, actor: User, client_key: str) -> I
 
 
 async def _create(
-    db: AsyncSession, *, actor: User, form: InviteForm, now: datetime
+    db: AsyncSession,
+    *,
+    actor: User,
+    form: InviteForm,
+    now: datetime,
+    link_secret: str | None = None,
 ) -> tuple[Invite, int, str]:
     """The account, the course with its first guide period, and the invite (with the young
     person's id and the link's token)."""
@@ -157,7 +181,7 @@ async def _create(
     )
     if form.youth_ref:
         db.add(YouthIdentityLink(youth_id=youth.id, ref=form.youth_ref))
-    token = new_token()
+    token = link_token(link_secret, form.client_key) if link_secret else new_token()
     invite = Invite(
         user_id=person.id,
         created_by_id=actor.id,
@@ -191,6 +215,21 @@ async def _refuse_duplicates(db: AsyncSession, form: InviteForm) -> None:
         errors["youth_ref"] = gettext("This reference is already used by another young person.")
     if errors:
         raise ValidationFailed(errors, form.model_dump(mode="json"))
+
+
+async def sent_link(
+    db: AsyncSession, *, actor: User, client_key: str, secret: str, base_url: str, now: datetime
+) -> str | None:
+    """The link of the invite this guide's form made, while it can still be used."""
+    invite = (await db.exec(select(Invite).where(Invite.client_key == client_key))).first()
+    if invite is None or invite.created_by_id != actor.id:
+        return None
+    if invite.used_at is not None or invite.expires_at <= now:
+        return None
+    token = link_token(secret, client_key)
+    if token_hash(token) != invite.token_hash:
+        return None  # made before links were derived: only its hash exists
+    return f"{base_url.rstrip('/')}/invite/{token}"
 
 
 async def usable_invite(db: AsyncSession, *, token: str, now: datetime) -> tuple[Invite, User]:
