@@ -43,7 +43,7 @@ async def test_the_guide_copies_the_link_and_it_signs_the_young_person_in(
     await own_phone.goto(link)
     await own_phone.get_by_text("Hej Maja").wait_for()
     await own_phone.get_by_role("button", name="Kom i gang").click()
-    await own_phone.wait_for_url("**/me/devices?welcome=1")
+    await own_phone.wait_for_url("**/me/welcome")
     await context.close()
 
 

@@ -172,11 +172,12 @@ def _old_notifications(c: Cutoffs) -> ColumnElement[bool]:
         col(Youth.user_id) == col(Notification.user_id),
         col(Youth.status) != CourseStatus.ended,
     )
-    return (
-        (col(Notification.created_at) < c.deliveries)
-        & col(Notification.status).in_(DONE)
-        & ~kept_reminder
+    # Counted from when it was last handled (sent, or last due), not when it was queued:
+    # a notification queued long ago and sent just now is kept for the whole period.
+    last_handled = func.coalesce(
+        col(Notification.sent_at), col(Notification.not_before), col(Notification.created_at)
     )
+    return (last_handled < c.deliveries) & col(Notification.status).in_(DONE) & ~kept_reminder
 
 
 def _old_codes(c: Cutoffs) -> ColumnElement[bool]:

@@ -73,6 +73,8 @@ EXCLUDED: dict[str, str] = {
     "cover": "which guide covers for which colleague: about staff only",
     "guide_working_hours": "a guide's working hours: about staff only",
     "reply_snippet": "a guide's own reply templates: about staff only",
+    "youth_import": "an admin's uploaded file while it is previewed (at most a day); it "
+    "refers to the admin who uploaded it, and applied imports keep no names or numbers",
     "scim_resource": "what the municipality's IdP wrote about a staff account over SCIM: "
     "about staff only (young people are never provisioned)",
 }
