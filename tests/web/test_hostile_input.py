@@ -40,16 +40,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, func, select
 
-from app.models import Passkey, Role, User, Youth
+from app.models import CheckIn, Passkey, PlanStep, Role, User, Youth
 from app.security.access import PUBLIC, policy_of
 from app.security.sessions import cookie_name, start_session
 from app.services.checkins import answering
 from app.services.client_keys import new_client_key
 from app.services.messages import working_hours
 from tests.conftest import BASE_URL
-from tests.factories.people import ensure_csrf, make_user, user_of
+from tests.factories.people import ensure_csrf, make_user, make_youth, sign_in, user_of
 from tests.web.test_every_id_route_is_scoped import _world
 from tests.web.test_every_route_access import api_routes
 
@@ -134,10 +134,129 @@ class Shape:
 @dataclass
 class Probe:
     method: str
-    url: str
+    path: str
+    path_values: dict[str, str]
     query: dict[str, str]
     form: dict[str, str]
     htmx: bool
+
+    def filled(self, ids: dict[str, object]) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The URL, query and form with the prober's own ids in place of the stand-ins."""
+
+        def fill(values: dict[str, str]) -> dict[str, str]:
+            return {k: str(ids[STAND_INS[v]]) if v in STAND_INS else v for k, v in values.items()}
+
+        path_values = fill(self.path_values)
+        url = PARAM.sub(lambda m: quote(path_values[m.group(1)], safe=""), self.path)
+        return url, fill(self.query), fill(self.form)
+
+
+# The requests are drawn once per route and process (drawing costs more than sending), so
+# the ids of records, which differ per prober, are stand-ins until a request is sent.
+ID_NAMES = (
+    "youth_id", "step_id", "appointment_id", "item_id", "note_id", "checkin_id", "alert_id",
+    "follow_up_id", "snippet_id", "passkey_id", "guide_id", "cover_id", "user_id",
+    "notification_id", "team_id",
+)  # fmt: skip
+ID_STAND_IN = {name: str(9_000_000 + n) for n, name in enumerate(ID_NAMES)}
+STAND_INS = {value: name for name, value in ID_STAND_IN.items()}
+WORDS = {"code": "who5", "token": "not-a-real-token-0123456789abcdef"}
+
+
+# -- what the person gets, case by case (the walk below finds new cases) ---------------
+
+
+@pytest.fixture
+async def youth_client(client, db, settings, frozen_clock):
+    guide = await make_user(db, Role.guide)
+    youth = await make_youth(db, guide=guide)
+    await sign_in(client, db, await user_of(db, youth), settings, frozen_clock.now)
+    client.headers["Accept"] = "text/html"
+    return client
+
+
+async def _count(db, model) -> int:
+    return (await db.exec(select(func.count()).select_from(model))).one()
+
+
+@pytest.mark.parametrize("step_id", [str(2**31), str(2**63), "²", "١٢", "0"])
+async def test_a_path_id_no_record_can_have_is_a_page_not_found(youth_client, step_id):
+    response = await youth_client.post(
+        f"/plan/steps/{quote(step_id)}/status", data={"status": "done"}
+    )
+    assert response.status_code == 404
+    assert "Vi kunne ikke finde siden." in response.text
+    response = await youth_client.get(f"/checkins/{2**63}")
+    assert response.status_code == 404
+
+
+async def test_a_nul_byte_in_a_step_is_refused_next_to_the_field_with_the_text_kept(
+    youth_client, db
+):
+    before = await _count(db, PlanStep)
+    form = {"title": "Ring til\x00 skolen", "client_key": new_client_key()}
+    response = await youth_client.post("/plan/steps", data=form)
+    assert response.status_code == 422
+    assert "Her er et tegn, vi ikke kan gemme. Fjern det venligst." in response.text
+    assert "Ring til" in response.text and "skolen" in response.text
+    assert await _count(db, PlanStep) == before
+
+
+@pytest.mark.parametrize("due_on", ["0001-01-01", "9999-12-31"])
+async def test_a_date_in_year_1_or_9999_is_refused_with_the_years_allowed(youth_client, db, due_on):
+    before = await _count(db, PlanStep)
+    form = {"title": "Søg praktik", "due_on": due_on, "client_key": new_client_key()}
+    response = await youth_client.post("/plan/steps", data=form)
+    assert response.status_code == 422
+    assert "Skriv en dato mellem år 1900 og 2199." in response.text
+    assert "Søg praktik" in response.text
+    assert await _count(db, PlanStep) == before
+
+
+@pytest.mark.parametrize("answer", ["²", "١", "9223372036854775808"])
+async def test_an_answer_in_other_digits_is_refused_and_no_check_in_is_saved(
+    youth_client, db, answer
+):
+    before = await _count(db, CheckIn)
+    form = {"instrument": "who5", "client_key": new_client_key()}
+    form |= {f"answer-q{n}": "3" for n in range(1, 6)} | {"answer-q2": answer}
+    response = await youth_client.post("/checkins", data=form)
+    assert response.status_code == 422
+    assert "Vælg et af de viste svar." in response.text
+    assert await _count(db, CheckIn) == before
+
+
+async def test_a_working_day_ending_at_a_time_with_a_zone_is_refused(
+    client, db, settings, frozen_clock
+):
+    guide = await make_user(db, Role.guide)
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    form = {"works-0": "on", "start-0": "09:00", "end-0": "15:00+02:00"}
+    response = await client.post("/guide/working-hours", data=form)
+    assert response.status_code == 422
+    assert "Skriv et klokkeslæt som 14:30." in response.text
+    assert "15:00+02:00" in response.text
+
+
+async def test_a_next_address_with_a_line_break_goes_home(youth_client):
+    response = await youth_client.post(
+        "/language", data={"locale": "en", "next": "/plan\r\nSet-Cookie: x=1"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("done", ["999999", str(2**63), "²", "١٢"])
+async def test_a_done_step_the_plan_does_not_have_shows_the_plan_as_usual(youth_client, done):
+    for page in ("/", "/plan"):
+        response = await youth_client.get(page, params={"done": done, "deleted": done})
+        assert response.status_code == 200
+
+
+async def test_a_nul_byte_in_an_address_is_refused_in_the_persons_language(youth_client):
+    response = await youth_client.get("/plan", params={"done": "1\x00"})
+    assert response.status_code == 422
+    assert "Vi forstod ikke forespørgslen. Genindlæs siden, og prøv igen." in response.text
 
 
 # -- what each route declares ----------------------------------------------------------
@@ -153,19 +272,21 @@ def _plain(annotation: Any) -> Any:
     return annotation
 
 
-def _valid(name: str, annotation: Any, ids: dict[str, object], today: date) -> str:
+def _valid(name: str, annotation: Any, today: date) -> str:
     """A value of the field's type that the prober's own records make valid."""
     kind = _plain(annotation)
     origin = typing.get_origin(kind)
-    if name in ids:
-        return str(ids[name])
+    if name in ID_STAND_IN:
+        return ID_STAND_IN[name]
+    if name in WORDS:
+        return WORDS[name]
     if name == "client_key":
         return new_client_key()
     if origin is typing.Literal:
         return str(typing.get_args(kind)[0])
     if origin in (list, set, tuple):
         args = typing.get_args(kind)
-        return _valid(name.removesuffix("s"), args[0] if args else str, ids, today)
+        return _valid(name.removesuffix("s"), args[0] if args else str, today)
     if isinstance(kind, type):
         if issubclass(kind, enum.Enum):
             return str(next(iter(kind)).value)
@@ -228,28 +349,28 @@ def _query_names_read() -> set[str]:
     return names
 
 
-def shape_of(route: RouteContext, ids: dict[str, object], today: date) -> Shape:
+def shape_of(route: RouteContext, today: date) -> Shape:
     method = sorted(m for m in route.methods if m != "HEAD")[0]
     shape = Shape(method, route.path)
     dependant = route.original_route.dependant
     for param in dependant.path_params:
-        shape.path_params[param.name] = _valid(param.name, param.field_info.annotation, ids, today)
+        shape.path_params[param.name] = _valid(param.name, param.field_info.annotation, today)
     for param in dependant.query_params:
-        shape.query[param.name] = _valid(param.name, param.field_info.annotation, ids, today)
+        shape.query[param.name] = _valid(param.name, param.field_info.annotation, today)
     for param in dependant.body_params:
         if isinstance(param.field_info, Form):
-            shape.form[param.name] = _valid(param.name, param.field_info.annotation, ids, today)
+            shape.form[param.name] = _valid(param.name, param.field_info.annotation, today)
     fields = shape.query if method == "GET" else shape.form
     for parser in _form_parsers(route.endpoint):
         if isinstance(parser, type) and issubclass(parser, BaseModel):
             for name, info in parser.model_fields.items():
-                fields[name] = _valid(name, info.annotation, ids, today)
+                fields[name] = _valid(name, info.annotation, today)
         elif parser in FUNCTION_FIELDS:
             fields.update(FUNCTION_FIELDS[parser])
         else:
             pytest.fail(f"{route.path}: list the fields {parser!r} reads in FUNCTION_FIELDS")
     for name in QUERY_NAMES:
-        shape.query.setdefault(name, str(ids.get(name.removesuffix("_id"), "1")))
+        shape.query.setdefault(name, "1")
     return shape
 
 
@@ -259,7 +380,7 @@ QUERY_NAMES = _query_names_read()
 # What breaks each kind of field, first; then anything (Hypothesis's own text and numbers).
 # Every one of these is also sent in one sweep per route: the first draw never misses them.
 TYPED_HOSTILE = {
-    "int": ["2147483648", "9223372036854775808", "²", "١٢"],
+    "int": ["2147483647", "2147483648", "9223372036854775808", "²", "١٢"],
     "date": ["0001-01-01", "9999-12-31"],
     "time": ["10:00+02:00", "24:00"],
     "text": ["Hej\x00med", "/\r\nSet-Cookie: x=1", "x" * 5000],
@@ -283,15 +404,17 @@ def hostile_for(valid: str) -> st.SearchStrategy[str]:
 
 def sweep(shape: Shape) -> list[Probe]:
     """One request per value that breaks a kind of field, in every input of that kind the
-    route takes at once (path ids apart from fields, so a refused id hides no field)."""
+    route takes at once: path ids apart from fields, so a refused id hides no field, and
+    on a page (GET) the query parameters the app reads by hand apart as well."""
+    groups = [
+        {("path", n): v for n, v in shape.path_params.items()},
+        {("query", n): v for n, v in shape.query.items() if n not in QUERY_NAMES}
+        | {("form", n): v for n, v in shape.form.items()},
+    ]
+    if shape.method == "GET":
+        groups.append({("query", n): shape.query[n] for n in sorted(QUERY_NAMES)})
     found = []
-    for where in ("path", "fields"):
-        inputs = (
-            {("path", n): v for n, v in shape.path_params.items()}
-            if where == "path"
-            else {("query", n): v for n, v in shape.query.items() if n not in QUERY_NAMES}
-            | {("form", n): v for n, v in shape.form.items()}
-        )
+    for inputs in groups:
         for kind, values in TYPED_HOSTILE.items():
             names = [name for name, valid in inputs.items() if kind_of(valid) == kind]
             for value in values if names else []:
@@ -307,8 +430,7 @@ def _probe(shape: Shape, hostile: dict[tuple[str, str], str], htmx: bool) -> Pro
     }
     for (where, name), value in hostile.items():
         values[where][name] = value
-    url = PARAM.sub(lambda m: quote(values["path"][m.group(1)], safe=""), shape.path)
-    return Probe(shape.method, url, values["query"], values["form"], htmx)
+    return Probe(shape.method, shape.path, values["path"], values["query"], values["form"], htmx)
 
 
 def probes(shape: Shape, count: int) -> list[Probe]:
@@ -389,14 +511,30 @@ async def _prober(db, who: str, now: datetime) -> tuple[int | None, dict[str, ob
     return person.id, ids
 
 
-async def _send(client: httpx.AsyncClient, probe: Probe, token: str) -> httpx.Response:
+def requests_for(route: RouteContext, let_in: bool, today: date) -> list[Probe]:
+    """The sweep and the drawn requests for a role the route lets in; one drawn otherwise
+    (access is checked before anything is parsed, so one shows the refusal is clean)."""
+    key = (route.path, frozenset(route.methods), today)
+    if key not in _DRAWN:
+        shape = shape_of(route, today)
+        _DRAWN[key] = [*sweep(shape), *probes(shape, EXAMPLES_LET_IN)]
+    drawn = _DRAWN[key]
+    return drawn if let_in else drawn[-EXAMPLES_REFUSED:]
+
+
+_DRAWN: dict[tuple[str, frozenset[str], date], list[Probe]] = {}
+
+
+async def _send(
+    client: httpx.AsyncClient, probe: Probe, ids: dict[str, object], token: str
+) -> tuple[httpx.Response, str]:
+    url, query, form = probe.filled(ids)
     headers = {"X-CSRF-Token": token, "Accept": "text/html"}
     if probe.htmx:
         headers["HX-Request"] = "true"
-    form = {**probe.form, "csrf_token": token} if probe.method == "POST" else None
-    return await client.request(
-        probe.method, probe.url, params=probe.query, data=form, headers=headers
-    )
+    data = {**form, "csrf_token": token} if probe.method == "POST" else None
+    response = await client.request(probe.method, url, params=query, data=data, headers=headers)
+    return response, f"{probe.method} {url} query={query!r} form={form!r} htmx={probe.htmx}"
 
 
 @pytest.fixture
@@ -413,10 +551,12 @@ async def test_hostile_input_gets_a_clear_refusal_and_writes_nothing(
 ):
     now = frozen_clock.now
     person_id, ids = await _prober(db, who, now)
+    assert set(ID_NAMES) <= set(ids), "every stand-in needs a record of the prober's"
     await db.commit()
-    today = now.date()
     wrong: list[str] = []
     sent = 0
+    counts = None  # the row counts as they are now, when known
+    signed_in = False
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=BASE_URL
     ) as client:
@@ -424,26 +564,28 @@ async def test_hostile_input_gets_a_clear_refusal_and_writes_nothing(
         for route in api_routes(app):
             policy = policy_of(route.endpoint) or frozenset()
             let_in = PUBLIC in policy or who in policy
-            shape = shape_of(route, ids, today)
-            requests = [*sweep(shape), *probes(shape, EXAMPLES_LET_IN)] if let_in else []
-            for probe in requests or probes(shape, EXAMPLES_REFUSED):
-                if person_id is not None:
-                    # A fresh session per request: some routes end the one they came with.
+            for probe in requests_for(route, let_in, now.date()):
+                if person_id is not None and not signed_in:
+                    # A new session after any request that went through: it may have
+                    # signed out. A refused one changed nothing, the session included.
                     person = await db.get(User, person_id)
                     session = await start_session(db, user=person, now=now)
                     client.cookies.set(cookie_name(settings), session)
                     await db.commit()
-                before = await row_counts(db)
-                response = await _send(client, probe, token)
+                    signed_in = True
+                before = counts or await row_counts(db)
+                response, what = await _send(client, probe, ids, token)
                 sent += 1
                 status = response.status_code
-                what = f"{probe.method} {probe.url} query={probe.query!r} form={probe.form!r}"
                 if status >= 500:
                     wrong.append(f"{status}: {what}")
+                    counts, signed_in = None, False
                 elif status >= 400:
-                    after = await row_counts(db)
-                    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+                    counts = await row_counts(db)
+                    changed = {k: (before[k], counts[k]) for k in before if before[k] != counts[k]}
                     if changed:
                         wrong.append(f"{status} but rows changed {changed}: {what}")
+                else:
+                    counts, signed_in = None, probe.method == "GET"
     print(f"{who}: {sent} requests")
     assert not wrong, f"{len(wrong)} of {sent} requests:\n" + "\n".join(wrong[:40])
