@@ -253,6 +253,17 @@ async def test_a_done_step_the_plan_does_not_have_shows_the_plan_as_usual(youth_
         assert response.status_code == 200
 
 
+async def test_a_deleted_step_the_plan_does_not_have_shows_the_guide_the_plan_as_usual(
+    client, db, settings, frozen_clock
+):
+    guide = await make_user(db, Role.guide)
+    youth = await make_youth(db, guide=guide)
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    for deleted in ("2147483647", "²"):
+        response = await client.get(f"/guide/youth/{youth.id}/plan", params={"deleted": deleted})
+        assert response.status_code == 200
+
+
 async def test_a_nul_byte_in_an_address_is_refused_in_the_persons_language(youth_client):
     response = await youth_client.get("/plan", params={"done": "1\x00"})
     assert response.status_code == 422
@@ -330,7 +341,8 @@ def _form_parsers(function: Any, seen: set[Any] | None = None) -> list[Any]:
 
 
 def _query_names_read() -> set[str]:
-    """Query parameters read by hand anywhere in the app (`request.query_params.get("x")`)."""
+    """Query parameters read by hand anywhere in the app: `request.query_params.get("x")`,
+    `query_id(request, "x")` in code, `request.query_params.get('x')` in templates."""
     names: set[str] = set()
     for path in [*APP_DIR.glob("routers/*.py"), *APP_DIR.glob("services/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
@@ -340,12 +352,18 @@ def _query_names_read() -> set[str]:
                     target, key = node.func.value, node.args[0]
             elif isinstance(node, ast.Subscript):
                 target, key = node.value, node.slice
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "query_id":
+                target, key = node.args[0], node.args[1]
+                names.add(key.value if isinstance(key, ast.Constant) else "")
             if target is None or not isinstance(key, ast.Constant):
                 continue
             if ast.unparse(target).endswith(("query_params", "params")) and isinstance(
                 key.value, str
             ):
                 names.add(key.value)
+    for template in APP_DIR.glob("templates/**/*.html"):
+        names |= set(re.findall(r"query_params\.get\(['\"](\w+)['\"]", template.read_text()))
+    names.discard("")
     return names
 
 
