@@ -28,6 +28,9 @@ FormModel = TypeVar("FormModel", bound=BaseModel)
 # integer PostgreSQL's INTEGER holds (SQLite's is larger), and the years a date may name,
 # so arithmetic on it (a year of follow-ups, an age) never leaves Python's date range.
 MAX_INT = 2**31 - 1
+# A number typed in a form or sent by a button stays well inside that, so a service may
+# still count on from it (a step's version + 1) without leaving the column's range.
+MAX_NUMBER = 999_999_999
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 # No text field takes control characters: PostgreSQL refuses NUL in text, and CR/LF
@@ -91,14 +94,14 @@ def parse_form(model: type[FormModel], data: Mapping[str, Any]) -> FormModel:
 
 
 def plain_int(raw: str) -> int | None:
-    """A number written with the digits 0-9 only and within MAX_INT, else None.
+    """A number written with the digits 0-9 only and within MAX_NUMBER, else None.
 
     `str.isdigit()` is true for "²" and "١٢", which `int()` then refuses or reads.
     """
     text = raw.strip()
-    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_INT)):
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_NUMBER)):
         number = int(text)
-        return number if number <= MAX_INT else None
+        return number if number <= MAX_NUMBER else None
     return None
 
 
@@ -119,7 +122,7 @@ def out_of_bounds(value: Any) -> str | None:
         return next(filter(None, (out_of_bounds(item) for item in value)), None)
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+    if isinstance(value, int) and not -MAX_NUMBER <= value <= MAX_NUMBER:
         return gettext(NUMBER_MESSAGE)
     if isinstance(value, date) and not EARLIEST <= _day(value) <= LATEST:
         return gettext(DATE_MESSAGE) % {"earliest": EARLIEST.year, "latest": LATEST.year}

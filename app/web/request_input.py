@@ -7,7 +7,7 @@ it (`create_app` runs `refuse_hostile_input` on every request, after the access 
   the page does not exist (404): `/plan/steps/99999999999999999999` is as unknown as
   `/plan/steps/7` of someone else;
 - no path, query or declared `Form()` value holds a control character (NUL, CR, ...), and
-  a declared integer stays within `MAX_INT`; else 422 "the request was not understood".
+  a declared integer stays within `MAX_NUMBER`; else 422 "the request was not understood".
 
 Forms that go through `handle_form` are checked field by field by `app.forms` instead, so
 the page comes back with the message next to the field and what was typed kept.
@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.params import Form
 
 from app.errors import AppError, NotFound
-from app.forms import CONTROL, MAX_INT, plain_type
+from app.forms import CONTROL, MAX_INT, MAX_NUMBER, plain_type
 from app.i18n import N_
 
 
@@ -66,7 +66,7 @@ def _check(items: list[tuple[str, Any]], integers: set[str]) -> None:
             raise NotUnderstood()
         number = value.strip().removeprefix("-")
         if name in integers and number.isascii() and number.isdigit():
-            if len(number) > len(str(MAX_INT)) or int(number) > MAX_INT:
+            if len(number) > len(str(MAX_NUMBER)) or int(number) > MAX_NUMBER:
                 raise NotUnderstood()
 
 
