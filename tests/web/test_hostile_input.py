@@ -3,12 +3,14 @@
 The walk reads the app's own route table, so a route added tomorrow is fuzzed the day it
 is added. For each route it takes what the route declares: its path parameters, its query
 parameters, the fields of the form model it hands to `handle_form`/`parse_form` (read from
-the handler's source) and its `Form()` parameters. Hypothesis draws the requests from
-those (a fixed, bounded number per route and role, derandomized, so every run sends the
-same requests): most fields valid for the prober's own records, one to three of them
-hostile (integers past 2³¹ and 2⁶³, NUL bytes, other scripts' digits, years 1 and 9999,
-times with a zone, CR/LF in a redirect target, long and odd text). Every request carries
-a valid CSRF token and a fresh session of its role, so neither refusal hides the handler.
+the handler's source) and its `Form()` parameters, plus the query parameters the app reads
+by hand anywhere. Per route and role it sends a sweep (each value in TYPED_HOSTILE that
+breaks a kind of field, in every input of that kind at once: integers past 2³¹ and 2⁶³,
+other scripts' digits, years 1 and 9999, times with a zone, NUL bytes, CR/LF in a redirect
+target, long text) and a few requests drawn by Hypothesis (a fixed number, derandomized,
+so every run sends the same): the route's inputs valid for the prober's own records, one
+to three of them hostile. Every request carries a valid CSRF token and a live session of
+its role, so neither refusal hides the handler.
 
 It fails on any answer of 500 or more, and on any change in the number of rows of any
 table after a refused (4xx) request: a refusal never half-writes.
