@@ -22,6 +22,7 @@ from app.security.sessions import SlidingCookieMiddleware
 from app.settings import Settings, get_settings
 from app.web import error_pages
 from app.web.locale import LocaleMiddleware
+from app.web.request_input import refuse_hostile_input
 from app.worker import run_worker
 
 log = logging.getLogger("trinvis")
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Trinvis",
         lifespan=lifespan,
-        dependencies=[Depends(enforce_access)],
+        dependencies=[Depends(enforce_access), Depends(refuse_hostile_input)],
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.db import SessionDep
+from app.errors import NotFound
+from app.forms import CONTROL
 from app.models import CheckIn, Role
 from app.security.access import CurrentUser, Now, access
 from app.services.checkins import answering, guide_side, history
@@ -65,6 +67,8 @@ async def _submit(
     """One check-in answered; refused answers come back marked, under the key they came with."""
     posted = await request.form()
     code, client_key = str(posted.get("instrument", "")), str(posted.get("client_key", ""))
+    if CONTROL.search(code):
+        raise NotFound()  # no instrument is called that; the page again would look it up
     return await handle_form(
         request,
         answering.answers_from_form,

@@ -18,6 +18,7 @@ from app.services.plan.steps import Direction, StepForm
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.request_input import query_id
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -81,8 +82,8 @@ async def set_my_step_status(
 def _youth_context(
     request: Request, data: steps.Plan, form: FormState, just_done: int | None = None
 ) -> dict[str, Any]:
-    if just_done is None and request.query_params.get("done", "").isdigit():
-        just_done = int(request.query_params["done"])
+    if just_done is None:
+        just_done = query_id(request, "done")
     return {"plan": data, "form": form, "just_done": just_done}
 
 
@@ -97,12 +98,11 @@ async def guide_plan(
     request: Request, db: SessionDep, user: CurrentUser, now: Now, youth_id: int
 ) -> Response:
     page = await history.guide_plan_page(db, actor=user, youth_id=youth_id, now=now)
-    deleted = request.query_params.get("deleted", "")
     context = {
         "page": page,
         "form": FormState(),
         "direction": FormState(),
-        "deleted_step": int(deleted) if deleted.isdigit() else None,
+        "deleted_step": query_id(request, "deleted"),
     }
     return render(request, "plan/guide.html", context)
 

@@ -24,7 +24,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from app.errors import Conflict, ValidationFailed
-from app.forms import parse_form
+from app.forms import parse_form, refuse_control_characters
 from app.web.form_state import FormState
 from app.web.htmx import redirect_after_post
 
@@ -77,6 +77,8 @@ async def handle_form(
 def _parse(parse: type[Parsed] | Callable[[FormData], Parsed], fields: FormData) -> Parsed:
     if isinstance(parse, type) and issubclass(parse, BaseModel):
         return cast(Parsed, parse_form(parse, fields))
+    # A parser of its own still gets no control characters (parse_form refuses them too).
+    refuse_control_characters(fields)
     return cast(Callable[[FormData], Parsed], parse)(fields)
 
 

@@ -31,6 +31,12 @@ def full_redirect(request: Request, url: str) -> Response:
 
 def safe_local_path(target: str | None) -> str:
     """Only a local path may be a redirect target: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()  # CR/LF would split the Location header
+    ):
         return target
     return "/"

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.forms import plain_int
 from app.i18n import N_, gettext
 from app.models import (
     AlertKind,
@@ -110,10 +111,10 @@ def validate_answers(definition: Definition, answers: Mapping[str, str]) -> dict
         field = ANSWER_PREFIX + item.key
         if not raw:
             errors[field] = N_("Please choose an answer.")
-        elif not raw.isdigit() or int(raw) not in definition.values:
+        elif (number := plain_int(raw)) is None or number not in definition.values:
             errors[field] = N_("Please choose one of the answers shown.")
         else:
-            values[item.key] = int(raw)
+            values[item.key] = number
     unknown = set(answers) - {item.key for item in definition.items}
     if unknown:
         errors["__all__"] = N_("Some answers do not belong to this check-in. Please answer again.")
