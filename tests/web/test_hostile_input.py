@@ -45,6 +45,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, func, select
 
 from app.models import CheckIn, Passkey, PlanStep, Role, User, Youth
+from app.routers import onboarding as onboarding_routes
 from app.security.access import PUBLIC, policy_of
 from app.security.sessions import cookie_name, start_session
 from app.services.checkins import answering
@@ -80,6 +81,8 @@ FUNCTION_FIELDS: dict[Any, dict[str, str]] = {
         "client_key": "",
         **{f"answer-q{n}": "3" for n in range(1, 6)},
     },
+    # An upload: the walk sends form fields, so it only reaches the "choose a file" refusal.
+    onboarding_routes._the_file: {"file": ""},
     working_hours.parse_week: {
         **{f"works-{d}": "on" for d in range(5)},
         **{f"start-{d}": "09:00" for d in range(7)},
