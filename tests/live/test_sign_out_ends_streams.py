@@ -1,0 +1,122 @@
+"""Signing out ends that session's live streams at once, on every app process.
+
+Before, a stream opened before `POST /logout` went on delivering messages until its
+ten-minute lifetime ran out. Now the sign-out's transaction sends the ending the way
+messages travel between replicas (PostgreSQL NOTIFY, and this process's after-commit
+hook), so the stream on the *other* process ends within a second. On SQLite one
+process serves everything and the after-commit hook ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.clock import utcnow
+from app.db import make_engine
+from app.models import User, Youth
+from app.security.sessions import start_session
+from tests.live.test_message_stream import AppProcess, Stream, youth_sends
+
+
+@contextlib.contextmanager
+def two_replicas(database_url: str, tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
+    """Two processes on PostgreSQL; on SQLite the same one twice."""
+    first = AppProcess(database_url, tmp_path / "first.log")
+    second = AppProcess(database_url, tmp_path / "second.log")
+    try:
+        first.start()
+        if database_url.startswith("postgresql"):
+            second.start()
+            yield first, second
+        else:
+            yield first, first
+    finally:
+        first.kill()
+        second.kill()
+
+
+async def post_signed_in(base_url: str, token: str, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=base_url, cookies={"trinvis_session": token}) as http:
+        await http.get("/offline")
+        return await http.post(path, headers={"X-CSRF-Token": http.cookies["trinvis_csrf"]})
+
+
+async def ended_within(stream: Stream, seconds: float) -> bool:
+    assert stream.task is not None
+    done, _ = await asyncio.wait({stream.task}, timeout=seconds)
+    return bool(done) and stream.task.exception() is None
+
+
+async def another_session_of_the_youth(database_url: str, youth_id: int) -> str:
+    engine = make_engine(database_url)
+    async with AsyncSession(engine, expire_on_commit=False) as db:
+        youth = await db.get(Youth, youth_id)
+        assert youth is not None
+        person = await db.get(User, youth.user_id)
+        assert person is not None
+        token = await start_session(db, user=person, now=utcnow(), device_label="tablet")
+        await db.commit()
+    await engine.dispose()
+    return token
+
+
+async def test_logout_ends_the_sessions_stream_on_the_other_replica(world, tmp_path):
+    with two_replicas(world.database_url, tmp_path) as (here, there):
+        stream = Stream(there.url, world.youth_token, "/messages/events")
+        guide = Stream(there.url, world.guide_token, f"/messages/events?youth={world.youth_id}")
+        await stream.open()
+        await guide.open()
+        try:
+            await youth_sends(here.url, world.youth_token, "Inden jeg logger ud")
+            await stream.wait_for("message", "Inden jeg logger ud", within=2.0)
+
+            response = await post_signed_in(here.url, world.youth_token, "/logout")
+            assert response.status_code in (200, 303), response.text
+            assert await ended_within(stream, 1.0), "the stream outlived the sign-out"
+            # The guide's own stream (another person, another session) goes on.
+            assert guide.task is not None and not guide.task.done()
+
+            # The ended session cannot open a new stream either.
+            async with httpx.AsyncClient(
+                base_url=there.url, cookies={"trinvis_session": world.youth_token}
+            ) as http:
+                refused = await http.get("/messages/events", follow_redirects=False)
+            assert refused.status_code != 200
+        finally:
+            await stream.close()
+            await guide.close()
+
+
+async def test_sign_out_everywhere_ends_every_device_stream_on_every_replica(world, tmp_path):
+    tablet = await another_session_of_the_youth(world.database_url, world.youth_id)
+    with two_replicas(world.database_url, tmp_path) as (here, there):
+        phone_stream = Stream(here.url, world.youth_token, "/messages/events")
+        tablet_stream = Stream(there.url, tablet, "/messages/events")
+        await phone_stream.open()
+        await tablet_stream.open()
+        try:
+            response = await post_signed_in(here.url, world.youth_token, "/me/sign-out-everywhere")
+            assert response.status_code in (200, 303), response.text
+            assert await ended_within(phone_stream, 1.0)
+            assert await ended_within(tablet_stream, 1.0), "the other device's stream lives on"
+        finally:
+            await phone_stream.close()
+            await tablet_stream.close()
+
+
+def test_a_stream_of_an_unknown_session_is_not_ended_by_an_ending_of_another():
+    from app.realtime.hub import Hub, _parse_ends
+
+    hub = Hub()
+    mine = hub.subscribe(1, [10], "a" * 64)
+    other = hub.subscribe(2, [10], "b" * 64)
+    sessions, users = _parse_ends(f"s:{'a' * 64},u:3,x:junk,u:notanumber")
+    assert hub.end_streams(session_ids=sessions, user_ids=users) == 1
+    assert mine.ended and not other.ended
+    assert hub.end_streams(user_ids=[2]) == 1 and other.ended
