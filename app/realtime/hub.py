@@ -206,6 +206,10 @@ class Hub:
         self._tasks = []
 
     async def stop(self) -> None:
+        """Stop the listener and presence writer (the app's shutdown)."""
+        if self._loop is not asyncio.get_running_loop():
+            self._tasks = []  # started on another loop (tests): nothing to wait for here
+            return
         tasks = self._tasks
         self._cancel_tasks()
         for task in tasks:
