@@ -95,6 +95,7 @@ class Hub:
         self.listening = asyncio.Event()
         self.draining = False
         self._chained: dict[int, Any] = {}
+        self._sessions: SessionFactory | None = None
 
     # -- subscriptions -------------------------------------------------------------
     def subscribe(
@@ -193,6 +194,7 @@ class Hub:
             return
         self._cancel_tasks()
         self._loop = loop
+        self._sessions = sessions
         self._tasks = [asyncio.create_task(self._write_presence(sessions), name="presence")]
         if database_url.startswith("postgresql"):
             self.listening.clear()
@@ -215,6 +217,22 @@ class Hub:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self._sessions is not None:
+            # Nobody is connected here any more: say so now, not when the rows go stale
+            # (a recipient counted as connected gets no SMS about an unread message).
+            try:
+                await asyncio.wait_for(self._forget_presence(self._sessions), timeout=2)
+            except Exception:
+                log.warning("presence could not be cleared", extra={"event": "presence"})
+
+    async def _forget_presence(self, sessions: SessionFactory) -> None:
+        async with sessions() as db:
+            await db.exec(  # type: ignore[call-overload]
+                delete(RealtimePresence).where(
+                    col(RealtimePresence.process_key) == self.process_key
+                )
+            )
+            await db.commit()
 
     async def _listen(self, database_url: str) -> None:
         import asyncpg

@@ -5,7 +5,8 @@ stream (each browser reconnects elsewhere with Last-Event-ID) and exits; the tim
 the signal to the exit is printed and must stay under 5 s (Docker kills after 10 s).
 A message written after the streams ended reaches the guide when the stream reconnects
 with its Last-Event-ID: to the other replica on PostgreSQL, to a restarted process on
-SQLite. `bench/shutdown.py` prints the same figure by hand.
+SQLite. The process also removes its presence rows, so nobody counts as connected
+there. `bench/shutdown.py` prints the same figure by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Callable
 
+from sqlalchemy import text
+
+from app.db import make_engine
 from tests.live.test_message_stream import AppProcess, Stream, youth_sends
 
 STREAMS = 100
@@ -24,6 +29,22 @@ async def open_streams(url: str, token: str, path: str, count: int) -> list[Stre
     for batch in range(0, count, 20):
         await asyncio.gather(*(s.open() for s in streams[batch : batch + 20]))
     return streams
+
+
+async def presence_rows(database_url: str, *, until: Callable[[int], bool]) -> int:
+    """Rows in realtime_presence, polled up to 6 s (they are written every 2 s)."""
+    engine = make_engine(database_url)
+    try:
+        deadline = time.monotonic() + 6
+        while True:
+            async with engine.connect() as connection:
+                query = text("SELECT count(*) FROM realtime_presence")
+                count = int((await connection.execute(query)).scalar_one())
+            if until(count) or time.monotonic() > deadline:
+                return count
+            await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
 
 
 async def sigterm_until_exit(app: AppProcess) -> float:
@@ -54,11 +75,15 @@ async def test_sigterm_ends_100_streams_and_exits_within_5_s_losing_nothing(worl
         await watched.wait_for("message", "Før lukning", within=2.0)
         assert watched.last_id is not None
 
+        assert await presence_rows(world.database_url, until=lambda n: n > 0) == 1
+
         seconds = await sigterm_until_exit(leaving)
         print(f"\nSIGTERM to exit with {STREAMS} open streams: {seconds:.2f} s")
         assert seconds < 5.0
         # Every stream was ended by the server (not cut by the kill): the response finished.
         await asyncio.wait_for(asyncio.gather(*(s.task for s in streams if s.task)), 5)
+        # It said nobody is connected there any more (or the guide would get no SMS).
+        assert await presence_rows(world.database_url, until=lambda n: n == 0) == 0
 
         if not postgres:
             staying.start()  # SQLite: one process at a time; the new one takes over
