@@ -64,11 +64,12 @@ async def test_sigterm_ends_100_streams_and_exits_within_5_s_losing_nothing(worl
     path = f"/messages/events?youth={world.youth_id}"
     leaving = AppProcess(world.database_url, tmp_path / "leaving.log")
     staying = AppProcess(world.database_url, tmp_path / "staying.log")
-    leaving.start()
-    if postgres:
-        staying.start()
     streams: list[Stream] = []
     try:
+        starting = [asyncio.to_thread(leaving.start)]
+        if postgres:
+            starting.append(asyncio.to_thread(staying.start))
+        await asyncio.gather(*starting)
         streams = await open_streams(leaving.url, world.guide_token, path, STREAMS)
         watched = streams[0]
         await youth_sends(leaving.url, world.youth_token, "Før lukning")
