@@ -16,7 +16,9 @@ every few seconds, so any process can tell whether a recipient is connected anyw
 Ending streams travels the same way: signing out (one session, or all of a person's)
 calls `end_streams` in its transaction, which sends `NOTIFY trinvis_stream_ends` on
 PostgreSQL and ends this process's matching streams after the commit, so a signed-out
-device's stream closes at once on every replica. On SIGTERM `drain()` ends every stream
+device's stream closes at once on every replica; when the listener reconnects (it may
+have missed endings), every stream asks the database once whether its session is still
+open. On SIGTERM `drain()` ends every stream
 here and refuses new ones, so browsers reconnect (with Last-Event-ID) to another replica.
 """
 
@@ -33,13 +35,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, text, update
+from sqlalchemy import bindparam, delete, event, text, update
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import utcnow
-from app.models import RealtimePresence
+from app.models import RealtimePresence, UserSession
 
 log = logging.getLogger("trinvis.realtime")
 
@@ -64,6 +66,9 @@ class Subscription:
         self.session_id = session_id
         self.youth_ids = frozenset(youth_ids)
         self.ended = False
+        # Set when endings may have been missed (the listener was away): the stream
+        # then asks the database whether its session is still open.
+        self.recheck_session = False
         self._news = asyncio.Event()
 
     def wake(self) -> None:
@@ -249,7 +254,10 @@ class Hub:
                 await connection.add_listener(ENDS_CHANNEL, self._on_ends)
                 self.listening.set()
                 # Anything committed while we were not listening is in the event log:
-                # let every stream look.
+                # let every stream look. A sign-out's ending, though, is only a NOTIFY:
+                # each stream checks its session once.
+                for subscription in self._all:
+                    subscription.recheck_session = True
                 self.wake_all()
                 delay = 0.5
                 while not lost.is_set():
@@ -353,6 +361,21 @@ async def end_streams(
         connection = await db.connection()
         await connection.execute(_NOTIFY_ENDS, {"channel": ENDS_CHANNEL, "payload": payload})
     db.sync_session.info.setdefault(PENDING_ENDS_KEY, []).append(payload)
+
+
+_SESSION_OPEN = select(UserSession.id).where(
+    col(UserSession.id) == bindparam("session_id"), col(UserSession.ended_at).is_(None)
+)
+
+
+async def session_is_open(sessions: SessionFactory, session_id: str) -> bool:
+    """Whether a stream's session has not been ended (after endings may have been missed)."""
+    if not session_id:
+        return True
+    async with sessions() as db:
+        found = (await db.exec(_SESSION_OPEN, params={"session_id": session_id})).first()
+        await db.rollback()
+    return found is not None
 
 
 def wake_after_commit(db: AsyncSession, youth_id: int) -> None:

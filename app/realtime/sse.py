@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from app.clock import utcnow
-from app.realtime.hub import Hub, SessionFactory
+from app.realtime.hub import Hub, SessionFactory, session_is_open
 from app.services.messages import event_log
 from app.services.messages.pages import StreamBatch, StreamScope, stream_batch
 
@@ -71,6 +71,10 @@ async def stream(
                 if hub.draining:
                     yield f"retry: {random.randint(*DRAIN_RETRY_MS)}\n\n"
                 return
+            if subscription.recheck_session:
+                subscription.recheck_session = False
+                if not await session_is_open(sessions, session_id):
+                    return
             news = False
             low = cursor if not sent else max(floor, cursor - event_log.LOOKBACK_IDS)
             async with sessions() as db:

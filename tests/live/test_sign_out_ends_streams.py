@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import utcnow
@@ -30,11 +33,17 @@ def two_replicas(database_url: str, tmp_path: Path) -> Iterator[tuple[AppProcess
     first = AppProcess(database_url, tmp_path / "first.log")
     second = AppProcess(database_url, tmp_path / "second.log")
     try:
-        first.start()
         if database_url.startswith("postgresql"):
-            second.start()
+            starting = [threading.Thread(target=app.start) for app in (first, second)]
+            for thread in starting:
+                thread.start()
+            for thread in starting:
+                thread.join()
+            for app in (first, second):
+                assert app.process is not None and app.process.poll() is None
             yield first, second
         else:
+            first.start()
             yield first, first
     finally:
         first.kill()
@@ -120,3 +129,42 @@ def test_a_stream_of_an_unknown_session_is_not_ended_by_an_ending_of_another():
     assert hub.end_streams(session_ids=sessions, user_ids=users) == 1
     assert mine.ended and not other.ended
     assert hub.end_streams(user_ids=[2]) == 1 and other.ended
+
+
+@pytest.mark.postgres_only
+async def test_an_ending_missed_while_the_listener_was_away_is_caught_on_reconnect(world, tmp_path):
+    if not world.database_url.startswith("postgresql"):
+        pytest.skip("the listener (LISTEN/NOTIFY) is PostgreSQL's")
+    app = AppProcess(world.database_url, tmp_path / "app.log")
+    try:
+        await asyncio.to_thread(app.start)
+        stream = Stream(app.url, world.youth_token, "/messages/events")
+        await stream.open()
+        try:
+            # The session ends without a NOTIFY reaching the process: a missed ending.
+            await run_sql(
+                world.database_url,
+                "UPDATE user_session SET ended_at = created_at WHERE ended_at IS NULL",
+            )
+            assert not await ended_within(stream, 0.5)
+            # The process's listener loses its connection and comes back: it cannot know
+            # what it missed, so every stream checks its session once.
+            await run_sql(
+                world.database_url,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            assert await ended_within(stream, 5.0), "the ended session's stream lives on"
+        finally:
+            await stream.close()
+    finally:
+        app.kill()
+
+
+async def run_sql(database_url: str, statement: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
