@@ -141,6 +141,7 @@ async def test_an_ending_missed_while_the_listener_was_away_is_caught_on_reconne
         stream = Stream(app.url, world.youth_token, "/messages/events")
         await stream.open()
         try:
+            await listener_is_up(world.database_url)
             # The session ends without a NOTIFY reaching the process: a missed ending.
             await run_sql(
                 world.database_url,
@@ -159,6 +160,25 @@ async def test_an_ending_missed_while_the_listener_was_away_is_caught_on_reconne
             await stream.close()
     finally:
         app.kill()
+
+
+async def listener_is_up(database_url: str) -> None:
+    """Wait until the app process LISTENs (it starts with the first stream)."""
+    engine = make_engine(database_url)
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND query ILIKE '%LISTEN%trinvis_stream_ends%'"
+    )
+    try:
+        for _ in range(100):
+            async with engine.connect() as connection:
+                if (await connection.execute(query)).scalar_one():
+                    await asyncio.sleep(1.0)  # and its first look at the streams is done
+                    return
+            await asyncio.sleep(0.1)
+        raise AssertionError("the app process never listened")
+    finally:
+        await engine.dispose()
 
 
 async def run_sql(database_url: str, statement: str) -> None:
