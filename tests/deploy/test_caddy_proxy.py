@@ -29,6 +29,7 @@ from sqlalchemy import text
 from app.db import make_engine
 from app.paths import ROOT_DIR
 from tests.browser.conftest import _free_port, _wait_ready
+from tests.live.processes import start_all_async
 from tests.live.test_message_stream import SECRET, AppProcess, Stream
 
 CADDYFILE = ROOT_DIR / "deploy" / "Caddyfile"
@@ -118,7 +119,7 @@ class Caddy:
             stdout=self.log,
             stderr=self.log,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("caddy stopped during start-up (see caddy.log)")
@@ -130,7 +131,7 @@ class Caddy:
                 except httpx.HTTPError:
                     pass
             time.sleep(0.2)
-        raise RuntimeError("caddy did not answer over HTTPS within 30 s")
+        raise RuntimeError("caddy did not answer over HTTPS within 60 s")
 
     def tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.root))
@@ -193,7 +194,7 @@ async def test_the_repos_caddyfile_serves_https_and_carries_messages_across_repl
     first.public_url = second.public_url = caddy.url
     streams: list[Stream] = []
     try:
-        await asyncio.gather(asyncio.to_thread(first.start), asyncio.to_thread(second.start))
+        await start_all_async(first, second)
         caddy.start()
         assert caddy.negotiated_protocol() == "h2"
 

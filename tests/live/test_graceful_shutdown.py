@@ -19,6 +19,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 
 from app.db import make_engine
+from tests.live.processes import start_all_async
 from tests.live.test_message_stream import AppProcess, Stream, youth_sends
 
 STREAMS = 100
@@ -66,10 +67,7 @@ async def test_sigterm_ends_100_streams_and_exits_within_5_s_losing_nothing(worl
     staying = AppProcess(world.database_url, tmp_path / "staying.log")
     streams: list[Stream] = []
     try:
-        starting = [asyncio.to_thread(leaving.start)]
-        if postgres:
-            starting.append(asyncio.to_thread(staying.start))
-        await asyncio.gather(*starting)
+        await start_all_async(leaving, *([staying] if postgres else []))
         streams = await open_streams(leaving.url, world.guide_token, path, STREAMS)
         watched = streams[0]
         await youth_sends(leaving.url, world.youth_token, "Før lukning")
@@ -87,7 +85,7 @@ async def test_sigterm_ends_100_streams_and_exits_within_5_s_losing_nothing(worl
         assert await presence_rows(world.database_url, until=lambda n: n == 0) == 0
 
         if not postgres:
-            staying.start()  # SQLite: one process at a time; the new one takes over
+            await start_all_async(staying)  # SQLite: one process at a time; it takes over
         await youth_sends(staying.url, world.youth_token, "Mens du skiftede")
         again = Stream(staying.url, world.guide_token, path)
         again.last_id = watched.last_id  # what the browser sends as Last-Event-ID

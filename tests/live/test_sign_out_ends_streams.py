@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from app.clock import utcnow
 from app.db import make_engine
 from app.models import User, Youth
 from app.security.sessions import start_session
+from tests.live.processes import start_all, start_all_async
 from tests.live.test_message_stream import AppProcess, Stream, youth_sends
 
 
@@ -34,16 +34,10 @@ def two_replicas(database_url: str, tmp_path: Path) -> Iterator[tuple[AppProcess
     second = AppProcess(database_url, tmp_path / "second.log")
     try:
         if database_url.startswith("postgresql"):
-            starting = [threading.Thread(target=app.start) for app in (first, second)]
-            for thread in starting:
-                thread.start()
-            for thread in starting:
-                thread.join()
-            for app in (first, second):
-                assert app.process is not None and app.process.poll() is None
+            start_all(first, second)
             yield first, second
         else:
-            first.start()
+            start_all(first)
             yield first, first
     finally:
         first.kill()
@@ -137,7 +131,7 @@ async def test_an_ending_missed_while_the_listener_was_away_is_caught_on_reconne
         pytest.skip("the listener (LISTEN/NOTIFY) is PostgreSQL's")
     app = AppProcess(world.database_url, tmp_path / "app.log")
     try:
-        await asyncio.to_thread(app.start)
+        await start_all_async(app)
         stream = Stream(app.url, world.youth_token, "/messages/events")
         await stream.open()
         try:
