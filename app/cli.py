@@ -6,14 +6,28 @@ import argparse
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
 from app.settings import ConfigurationError, get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger("trinvis")
 
 
+# Any fixed number: every `trinvis migrate` on one database takes this advisory lock.
+MIGRATION_LOCK_ID = 7_310_917_001
+
+
 def migrate(database_url: str | None = None) -> None:
-    """Bring the schema to the newest migration (Alembic is the only way it changes)."""
+    """Bring the schema to the newest migration (Alembic is the only way it changes).
+
+    On PostgreSQL the upgrade holds a session advisory lock, so migrations started at
+    once (the compose `migrate` service and an operator, two replicas' start scripts)
+    run one after another: the second finds the schema current and does nothing,
+    instead of both creating the same tables and one failing on a unique violation.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -21,9 +35,42 @@ def migrate(database_url: str | None = None) -> None:
 
     config = Config(str(ROOT_DIR / "alembic.ini"))
     config.attributes["configure_logger"] = False
-    if database_url:
-        config.attributes["database_url"] = database_url
-    command.upgrade(config, "heads")
+    url = database_url or get_settings().database_url
+    config.attributes["database_url"] = url
+    if not url.startswith("postgresql"):
+        command.upgrade(config, "heads")  # SQLite: the file's write lock serialises
+        return
+    asyncio.run(_migrate_under_lock(url, config))
+
+
+async def _migrate_under_lock(url: str, config: Config) -> None:
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    from app.db import make_engine
+
+    def upgrade(connection: Any) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID}
+            )
+            try:
+                await connection.run_sync(upgrade)
+                await connection.commit()
+            finally:
+                await connection.rollback()
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID}
+                )
+                await connection.commit()
+    finally:
+        await engine.dispose()
 
 
 async def _load_demo() -> bool:
@@ -46,14 +93,24 @@ def load_demo() -> None:
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
+    """uvicorn in front of the app; SIGTERM drains it (see `Hub.drain_on_exit_signals`).
+
+    Forwarded headers (client address, https) are believed only from
+    `TRINVIS_FORWARDED_ALLOW_IPS`: the reverse proxy. Requests still running
+    `TRINVIS_SHUTDOWN_GRACE_SECONDS` after SIGTERM are cancelled, so the process exits
+    well inside Docker's 10 s.
+    """
     import uvicorn
 
+    settings = get_settings()
     uvicorn.run(
         "app.asgi:app",
         host=host,
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_config=None,
     )
 
@@ -120,6 +177,20 @@ def _import_counts(counts: dict[str, int], what: str) -> str:
     return f"{what}: " + ", ".join(f"{counts.get(key, 0)} {key}" for key in order)
 
 
+def check_worker() -> int:
+    """`trinvis worker --check`: 0 when the worker's heartbeat is fresh (a healthcheck)."""
+    from app.worker import heartbeat_problem
+
+    settings = get_settings()
+    problem = heartbeat_problem(
+        settings.worker_heartbeat_file, max_age_seconds=settings.worker_heartbeat_max_age_seconds
+    )
+    if problem is not None:
+        print(f"worker unhealthy: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trinvis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,7 +210,12 @@ def main(argv: list[str] | None = None) -> int:
             metavar="N",
             help="app processes sharing the port (PostgreSQL only; about one per core)",
         )
-    commands.add_parser("worker", help="run a background worker")
+    worker_command = commands.add_parser("worker", help="run a background worker")
+    worker_command.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when the running worker's heartbeat is fresh, 1 otherwise (healthcheck)",
+    )
     commands.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
     importing = commands.add_parser(
         "import-youth", help="import young people from the case system's CSV file"
@@ -169,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate()
     elif args.command == "demo":
         load_demo()
+    elif args.command == "worker" and args.check:
+        return check_worker()
     elif args.command == "worker":
         worker()
     elif args.command == "vapid-keys":

@@ -70,7 +70,12 @@ _read_only_sessionmaker: async_sessionmaker[AsyncSession] | None = None
 def get_engine() -> AsyncEngine:
     global _engine, _sessionmaker
     if _engine is None:
-        _engine = make_engine(get_settings().database_url)
+        settings = get_settings()
+        pool: dict[str, Any] = {}
+        if not settings.is_sqlite:
+            # Per process: see docs/operations.md "Scaling" for how many fit PostgreSQL.
+            pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+        _engine = make_engine(settings.database_url, **pool)
         _sessionmaker = async_sessionmaker(_engine, class_=AsyncSession, expire_on_commit=False)
     return _engine
 

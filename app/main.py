@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import dispose_engine, get_engine
 from app.observability import RequestLogMiddleware, configure_logging
 from app.paths import STATIC_DIR
+from app.realtime.hub import hub
 from app.routers import ROUTERS
 from app.security.access import enforce_access
 from app.security.csrf import CSRFMiddleware
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await load_instruments()
+        hub.drain_on_exit_signals()  # SIGTERM ends live streams at once (app/realtime/hub.py)
         stop = asyncio.Event()
         worker = None
         if settings.run_worker_in_process:
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            hub.restore_exit_signals()
+            await hub.stop()
             stop.set()
             if worker is not None:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):

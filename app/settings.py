@@ -1,23 +1,68 @@
 """Settings from the environment: the only place environment variables are read.
 
 Every setting is a `TRINVIS_*` variable (see `.env.example`); the database URL also
-answers to the conventional `DATABASE_URL`.
+answers to the conventional `DATABASE_URL`. Any setting can instead be read from a file
+named by the same variable with `_FILE` appended (`TRINVIS_SECRET_KEY_FILE=/run/secrets/
+secret_key`, `DATABASE_URL_FILE=...`): Docker and Kubernetes secrets are files, and a
+file keeps the secret out of `docker inspect` and the process environment.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
 
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or unsafe; raised at start-up with a message for IT staff."""
+
+
+class SecretFilesSource(PydanticBaseSettingsSource):
+    """`TRINVIS_<NAME>_FILE` (and `DATABASE_URL_FILE`): the setting is that file's text.
+
+    The file's trailing line break is dropped (editors and `echo` add one). Setting both
+    the variable and its `_FILE` twin is refused: which one wins would be a guess.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything happens in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, field in self.settings_cls.model_fields.items():
+            names = [f"TRINVIS_{name.upper()}"]
+            if isinstance(field.validation_alias, AliasChoices):
+                names = [str(choice) for choice in field.validation_alias.choices]
+            for variable in names:
+                path = os.environ.get(f"{variable}_FILE")
+                if not path:
+                    continue
+                if os.environ.get(variable):
+                    raise ConfigurationError(f"Set {variable} or {variable}_FILE, not both")
+                try:
+                    value = Path(path).read_text(encoding="utf-8")
+                except OSError as exc:
+                    raise ConfigurationError(
+                        f"{variable}_FILE names a file that cannot be read: {exc.strerror}"
+                    ) from None
+                # A field with aliases is filled by its alias, as the environment does.
+                key = variable if isinstance(field.validation_alias, AliasChoices) else name
+                found[key] = value.rstrip("\r\n")
+                break
+        return found
 
 
 class Settings(BaseSettings):
@@ -34,6 +79,21 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     public_base_url: str = "http://127.0.0.1:8000"
     run_worker_in_process: bool = True
+    # Connections each process keeps to PostgreSQL (SQLAlchemy's pool): `db_pool_size`
+    # kept open, up to `db_max_overflow` more at busy moments. An app process also holds
+    # one for live messages (LISTEN). See docs/operations.md "Scaling".
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
+    # Addresses whose X-Forwarded-For/-Proto headers uvicorn believes: the reverse proxy
+    # only (comma-separated IPs or networks). Anyone else could claim any address.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # On SIGTERM an app process ends its live streams (browsers reconnect to another
+    # replica) and waits at most this long for other requests before it exits.
+    shutdown_grace_seconds: int = Field(default=4, ge=1, le=60)
+    # `trinvis worker` touches this file on every round; `trinvis worker --check` (the
+    # container's healthcheck) fails when it is older than `worker_heartbeat_max_age`.
+    worker_heartbeat_file: Path = Path("/tmp/trinvis-worker.heartbeat")  # noqa: S108
+    worker_heartbeat_max_age_seconds: int = Field(default=120, ge=5)
     log_format: Literal["json", "text"] | None = None
     log_level: str = "INFO"
     # The app's clock (app/clock.py): an instant with its UTC offset, frozen there, or
@@ -104,6 +164,23 @@ class Settings(BaseSettings):
     # and after this many hours in all, whatever happens.
     staff_idle_minutes: int = Field(default=30, ge=5, le=480)
     staff_session_hours: int = Field(default=12, ge=1, le=24)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            SecretFilesSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     @field_validator("clock")
     @classmethod

@@ -3,15 +3,24 @@
 Jobs are idempotent (database uniqueness decides, not the worker), so any number of
 workers may run at once. `make run` runs one inside the app process; production runs
 `trinvis worker` beside the app replicas.
+
+A separate worker serves no HTTP, so its liveness is a heartbeat file it touches after
+every round of jobs; `trinvis worker --check` (the container's healthcheck) fails when
+the file is missing or older than `TRINVIS_WORKER_HEARTBEAT_MAX_AGE_SECONDS`. A failing
+job is logged and the round goes on, so the file goes stale only when a round hangs or
+the loop is dead: then the worker needs a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,7 +82,30 @@ async def run_job_once(job: Job, *, now: datetime | None = None) -> object:
         return result
 
 
-async def run_worker(stop: asyncio.Event, *, tick_seconds: float = 1.0) -> None:
+def touch_heartbeat(path: Path) -> None:
+    """Mark this round done (the file's modification time is the heartbeat)."""
+    try:
+        path.touch()
+        os.utime(path)
+    except OSError:
+        log.warning("heartbeat file cannot be written", extra={"event": "heartbeat"})
+
+
+def heartbeat_problem(path: Path, *, max_age_seconds: float) -> str | None:
+    """Why the worker looks dead, or None when its heartbeat is fresh."""
+    try:
+        touched = path.stat().st_mtime
+    except OSError:
+        return f"no heartbeat at {path}"
+    age = time.time() - touched  # outside clock: compared with a file's mtime
+    if age > max_age_seconds:
+        return f"the last heartbeat is {age:.0f} s old (at most {max_age_seconds:.0f} s)"
+    return None
+
+
+async def run_worker(
+    stop: asyncio.Event, *, tick_seconds: float = 1.0, heartbeat: Path | None = None
+) -> None:
     due: dict[str, datetime] = {}
     while not stop.is_set():
         now = utcnow()
@@ -85,6 +117,8 @@ async def run_worker(stop: asyncio.Event, *, tick_seconds: float = 1.0) -> None:
             except Exception:
                 log.exception("job failed", extra={"job": job.name})
             due[job.name] = now + job.every
+        if heartbeat is not None:
+            touch_heartbeat(heartbeat)
         try:
             await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
         except TimeoutError:
@@ -103,6 +137,6 @@ async def run_worker_forever() -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started")
     try:
-        await run_worker(stop)
+        await run_worker(stop, heartbeat=get_settings().worker_heartbeat_file)
     finally:
         await dispose_engine()

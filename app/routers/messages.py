@@ -117,7 +117,14 @@ async def events(
     def render_batch(stream_scope: StreamScope, batch: StreamBatch) -> str:
         return _frames(request, stream_scope, batch)
 
-    body = sse.stream(hub=hub, sessions=sessions, scope=scope, after_id=cursor, render=render_batch)
+    body = sse.stream(
+        hub=hub,
+        sessions=sessions,
+        scope=scope,
+        after_id=cursor,
+        render=render_batch,
+        session_id=getattr(request.state, "session_id", ""),  # sign-out ends the stream
+    )
     # The request's session closes when this handler returns: the stream holds none.
     return StreamingResponse(
         body,

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models import Role, User, UserSession
+from app.realtime.hub import end_streams
 from app.security.cookies import host_cookie_name
 from app.security.tokens import new_token, token_hash
 from app.settings import Settings, get_settings
@@ -98,19 +99,23 @@ async def resume_session(db: AsyncSession, *, token: str, now: datetime) -> Sign
 
 
 async def end_session(db: AsyncSession, *, session_id: str, now: datetime) -> None:
+    """End one session, and its live message streams on every app process at commit."""
     await db.exec(
         update(UserSession)
         .where(col(UserSession.id) == session_id, col(UserSession.ended_at).is_(None))
         .values(ended_at=now)
     )
+    await end_streams(db, session_id=session_id)
 
 
 async def end_all_sessions(db: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """End every session of a person, and all their live streams everywhere at commit."""
     await db.exec(
         update(UserSession)
         .where(col(UserSession.user_id) == user_id, col(UserSession.ended_at).is_(None))
         .values(ended_at=now)
     )
+    await end_streams(db, user_id=user_id)
 
 
 async def delete_expired_sessions(db: AsyncSession, *, now: datetime) -> int:
