@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from app.clock import copenhagen_today
 from app.i18n import translations
 from app.models import AuditRecord, CourseEndOutcome, Message, MessageKind, Role
+from app.web.static_assets import static_url
 from tests.factories.key_figures import end_course
 from tests.factories.people import make_team, make_user, make_youth, sign_in, user_of
 
@@ -81,7 +82,7 @@ async def test_leader_sees_the_current_half_year_by_default(client, db, settings
     assert "Energi til Hinanden" in page.text  # the reference results beside the figures
     assert 'id="def-positive_destination"' in page.text  # definitions as footnotes
     assert "<svg" in page.text and 'stroke-dasharray="4 3"' in page.text  # reference lines
-    assert "/static/css/report.css" in page.text  # the print stylesheet, this page only
+    assert static_url("css/report.css") in page.text  # the print stylesheet, this page only
 
 
 async def test_report_shows_no_names_and_no_message_text_and_audits_nobody(

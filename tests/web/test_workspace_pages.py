@@ -19,6 +19,7 @@ from app.models import (
     User,
     Youth,
 )
+from app.web.static_assets import static_url
 from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
 from tests.factories.workspace import busy_youth
 
@@ -54,7 +55,7 @@ async def test_the_handover_summary_is_printable_and_audited(client, db, setting
     await sign_in(client, db, guide, settings, frozen_clock.now)
     page = await client.get(f"/guide/youth/{youth.id}/summary")
     assert page.status_code == 200
-    assert '<link rel="stylesheet" href="/static/css/print-summary.css">' in page.text
+    assert f'<link rel="stylesheet" href="{static_url("css/print-summary.css")}">' in page.text
     assert "Skridt 1" in page.text and "Akut" in page.text
     record = (await db.exec(select(AuditRecord))).one()
     assert record.action == "youth.summary"
