@@ -85,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     commands.add_parser("worker", help="run a background worker")
     commands.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
+
+    # Operators' commands: backup, copy-to-postgres (app/operations/).
+    from app.operations import commands as operations
+
+    operations.add_commands(commands)
+
     args = parser.parse_args(argv)
 
     try:
@@ -102,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.observability import configure_logging
 
     configure_logging(settings.effective_log_format, settings.log_level)
+    if args.command in operations.COMMANDS:
+        return operations.run(args, settings)
     if args.command == "migrate":
         migrate()
     elif args.command == "demo":

@@ -46,6 +46,7 @@ from app.models.message import (
 )
 from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
+from app.models.operations import JobRun
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.security import AppSetting, AuditRecord, UserSession
@@ -85,6 +86,7 @@ __all__ = [
     "Handover",
     "Instrument",
     "Invite",
+    "JobRun",
     "Message",
     "MessageEvent",
     "MessageEventKind",

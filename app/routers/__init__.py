@@ -14,6 +14,7 @@ from app.routers import (
     invites,
     me,
     messages,
+    metrics,
     notes,
     notifications,
     plan,
@@ -27,6 +28,7 @@ from app.routers import (
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    metrics.router,  # /metrics for Prometheus
     pwa.router,
     auth.router,
     preferences.router,
