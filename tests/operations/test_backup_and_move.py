@@ -1,7 +1,7 @@
 """Back up, restore, move: the restore drill through the app, and the move to PostgreSQL.
 
-One SQLite install with the demo data is built for the module (migrations + demo, a few
-seconds); the PostgreSQL test needs TEST_DATABASE_URL (and fails without it in CI).
+The demo install (tests/operations/conftest.py) is the live database; the PostgreSQL
+test needs TEST_DATABASE_URL (and fails without it in CI).
 """
 
 from __future__ import annotations
@@ -16,56 +16,20 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.clock import utcnow
-from app.db import get_session, make_engine
-from app.demo import load_demo_data
-from app.main import create_app
+from app.db import make_engine
 from app.models import Message, PlanStep, User, Youth
 from app.operations.backup import BackupRefused, backup
 from app.operations.move import MoveRefused, copy_to_postgres, tables
 from app.paths import ROOT_DIR
-from app.security.sessions import cookie_name, start_session
-from app.settings import Settings
-from tests.conftest import BASE_URL
 from tests.database import create_database, drop_database, migrate
-from tests.factories.people import ensure_csrf
-
-
-@dataclass(frozen=True)
-class Install:
-    url: str
-    path: Path
-
-
-def _url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("install") / "trinvis.db"
-    migrate(_url(path))
-    return path
-
-
-@pytest.fixture(scope="module")
-async def install(migrated: Path) -> Install:
-    path = migrated
-    engine = make_engine(_url(path))
-    async with AsyncSession(engine, expire_on_commit=False) as db:
-        await load_demo_data(db, now=utcnow())
-        await db.commit()
-    await engine.dispose()
-    return Install(_url(path), path)
+from tests.operations.install import signed_in_client, sqlite_url
 
 
 class Writer(threading.Thread):
@@ -120,49 +84,24 @@ async def _a_young_person_with_plan_and_messages(url: str) -> tuple[int, list[st
 
 async def _pages_of(url: str, user_id: int) -> dict[str, str]:
     """What the young person reads on their plan and messages pages, served from `url`."""
-    settings = Settings(
-        env="test",
-        database_url=url,
-        public_base_url=BASE_URL,
-        run_worker_in_process=False,
-        secret_key="restore-drill-secret-key-0123456789abcdef",
-    )
-    engine = make_engine(url)
-    app = create_app(settings)
-
-    async def session() -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(engine, expire_on_commit=False) as db:
-            yield db
-            await db.commit()
-
-    app.dependency_overrides[get_session] = session
     pages = {}
-    async with (
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as client,
-        AsyncSession(engine, expire_on_commit=False) as db,
-    ):
-        user = await db.get(User, user_id)
-        token = await start_session(db, user=user, now=utcnow())
-        await db.commit()  # SQLite: the session's write must end before the app's begin
-        client.cookies.set(cookie_name(settings), token)
-        await ensure_csrf(client)
+    async with signed_in_client(url, user_id) as client:
         for path in ("/plan", "/messages"):
             response = await client.get(path)
             assert response.status_code == 200
             pages[path] = html.unescape(response.text)
-    await engine.dispose()
     return pages
 
 
-async def test_restore_drill_serves_the_same_plan_and_messages(install, tmp_path):
-    user_id, steps, messages = await _a_young_person_with_plan_and_messages(install.url)
+async def test_restore_drill_serves_the_same_plan_and_messages(demo_install, tmp_path):
+    user_id, steps, messages = await _a_young_person_with_plan_and_messages(demo_install.url)
     assert steps and messages
 
-    writer = Writer(install.path)
+    writer = Writer(demo_install.path)
     writer.start()
     try:
         backup_file = tmp_path / "backups" / "trinvis-nightly.db"
-        env = {**os.environ, "DATABASE_URL": install.url, "TRINVIS_ENV": "test"}
+        env = {**os.environ, "DATABASE_URL": demo_install.url, "TRINVIS_ENV": "test"}
         made = await asyncio.create_subprocess_exec(
             *[sys.executable, "-m", "app.cli", "backup", str(backup_file)],
             env=env,
@@ -183,18 +122,18 @@ async def test_restore_drill_serves_the_same_plan_and_messages(install, tmp_path
     copy = sqlite3.connect(restored)
     assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # needs no -wal file
     copy.close()
-    pages = await _pages_of(_url(restored), user_id)
+    pages = await _pages_of(sqlite_url(restored), user_id)
     for title in steps:
         assert title in pages["/plan"]
     for body in messages:
         assert body in pages["/messages"]
 
 
-def test_backup_refuses_to_overwrite_or_to_copy_postgresql(install, tmp_path):
+def test_backup_refuses_to_overwrite_or_to_copy_postgresql(demo_install, tmp_path):
     existing = tmp_path / "existing.db"
     existing.write_bytes(b"keep me")
     with pytest.raises(BackupRefused):
-        backup(install.url, existing)
+        backup(demo_install.url, existing)
     assert existing.read_bytes() == b"keep me"
     with pytest.raises(BackupRefused):
         backup("postgresql+asyncpg://postgres@127.0.0.1/trinvis", tmp_path / "new.db")
@@ -213,10 +152,10 @@ def postgres_target() -> AsyncIterator[str]:
     drop_database(server, make_url(url).database or "")
 
 
-async def test_copy_to_postgres_moves_every_row_and_sets_sequences(install, postgres_target):
-    report = await copy_to_postgres(install.url, postgres_target)
+async def test_copy_to_postgres_moves_every_row_and_sets_sequences(demo_install, postgres_target):
+    report = await copy_to_postgres(demo_install.url, postgres_target)
 
-    source, target = make_engine(install.url), make_engine(postgres_target)
+    source, target = make_engine(demo_install.url), make_engine(postgres_target)
     async with AsyncSession(source) as old, AsyncSession(target, expire_on_commit=False) as new:
         for table in tables():
             count = select(func.count()).select_from(table)
@@ -230,7 +169,7 @@ async def test_copy_to_postgres_moves_every_row_and_sets_sequences(install, post
         assert newcomer.id == highest + 1
 
     with pytest.raises(MoveRefused, match="not empty"):
-        await copy_to_postgres(install.url, postgres_target)
+        await copy_to_postgres(demo_install.url, postgres_target)
     await source.dispose()
     await target.dispose()
     user_id, steps, messages = await _a_young_person_with_plan_and_messages(postgres_target)

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import httpx
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import load_demo_data
+from app.db import make_engine
 from app.main import create_app
 from app.models import Notification, NotificationAttempt, Role, User, Youth
 from app.observability import configure_logging
@@ -17,6 +18,7 @@ from app.services.operations.job_runs import record_success
 from app.settings import Settings
 from tests.conftest import BASE_URL
 from tests.factories.people import sign_in
+from tests.operations.install import signed_in_client
 
 TOKEN = "scrape-token-for-the-test-0123456789"
 
@@ -138,18 +140,22 @@ async def _scrape_production(transport: httpx.ASGITransport) -> None:
         assert "trinvis_http_request_duration_seconds" in scrape.text
 
 
-async def test_scrape_after_demo_traffic_names_nobody(client, db, settings, frozen_clock):
-    await load_demo_data(db, now=frozen_clock.now)
-    youth_user = (await db.exec(select(User).where(User.role == Role.youth))).first()
-    await sign_in(client, db, youth_user, settings, frozen_clock.now)
-    for path in ("/", "/plan", "/messages", "/checkins"):
-        await client.get(path)
-    message = {"body": "Hej, kan vi ses i morgen?", "client_key": new_client_key()}
-    sent = await client.post("/messages", data=message)
-    assert sent.status_code in (200, 303)
+async def test_scrape_after_demo_traffic_names_nobody(demo_install):
+    engine = make_engine(demo_install.url)
+    async with AsyncSession(engine) as db:
+        people = (await db.exec(select(User.id, User.name, User.email, User.phone))).all()
+        youth_user = (await db.exec(select(User.id).where(User.role == Role.youth))).first()
+    await engine.dispose()
 
-    scrape = (await client.get("/metrics")).text
-    people = (await db.exec(select(User.id, User.name, User.email, User.phone))).all()
+    async with signed_in_client(demo_install.url, youth_user) as client:
+        for path in ("/", "/plan", "/messages", "/checkins"):
+            assert (await client.get(path)).status_code == 200
+        message = {"body": "Hej, kan vi ses i morgen?", "client_key": new_client_key()}
+        sent = await client.post("/messages", data=message)
+        assert sent.status_code == 303
+        scrape = (await client.get("/metrics")).text
+
+    assert len(people) > 40
     for person_id, name, email, phone in people:
         for value in (name, email, phone):
             assert not value or value not in scrape
