@@ -80,7 +80,7 @@ class DatabaseCollector(Collector):
         last = GaugeMetricFamily(
             "trinvis_job_last_success_timestamp_seconds",
             "When each background job last finished without error (Unix time).",
-            labels=["job"],
+            labels=["background_job"],
         )
         for name, at in sorted(self.latest.job_last_success.items()):
             last.add_metric([name], at)
@@ -88,7 +88,7 @@ class DatabaseCollector(Collector):
         every = GaugeMetricFamily(
             "trinvis_job_interval_seconds",
             "How often each background job is meant to run.",
-            labels=["job"],
+            labels=["background_job"],
         )
         for name, seconds in sorted(self.job_intervals.items()):
             every.add_metric([name], seconds)

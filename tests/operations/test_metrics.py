@@ -50,7 +50,7 @@ async def test_scrape_has_route_templates_not_urls(client, db, settings, frozen_
     )
     assert f"/guide/youth/{youth.id}/" not in scrape.text
     assert found["trinvis_open_streams"] == 0
-    assert found['trinvis_job_interval_seconds{job="deliver-notifications"}'] == 1.0
+    assert found['trinvis_job_interval_seconds{background_job="deliver-notifications"}'] == 1.0
 
 
 async def test_backlog_failures_and_job_runs_are_read_at_scrape_time(client, db, frozen_clock):
@@ -90,7 +90,7 @@ async def test_backlog_failures_and_job_runs_are_read_at_scrape_time(client, db,
     assert found['trinvis_notifications{channel="preferred",state="pending"}'] >= 1
     assert found["trinvis_notification_oldest_pending_age_seconds"] >= 600
     assert found['trinvis_notification_delivery_failures_total{channel="sms",outcome="retry"}'] >= 1
-    last = found['trinvis_job_last_success_timestamp_seconds{job="metrics-test-job"}']
+    last = found['trinvis_job_last_success_timestamp_seconds{background_job="metrics-test-job"}']
     assert last == (now - timedelta(minutes=3)).timestamp()
     assert found['trinvis_db_pool_connections{state="checked_out"}'] >= 0
 

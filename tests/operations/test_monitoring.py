@@ -50,6 +50,10 @@ async def test_rules_and_dashboard_name_only_metrics_the_app_exports(client):
     named = {name for expr in expressions for name in METRIC.findall(expr)}
     assert named - PROMETHEUS_OWN, "the rules name no metric of the app"
     assert not named - exported, f"not exported by /metrics: {sorted(named - exported)}"
+    # Prometheus adds `job` and `instance` to every series it scrapes; a label of ours by
+    # either name would be renamed `exported_…` and the rules would group by the wrong one.
+    labels = set(re.findall(r"[{,]([a-z_]+)=", scrape))
+    assert not labels & {"job", "instance"}, labels
     # The three alerts: a growing backlog, a job that has not run, the error rate.
     alerts = " ".join(rule["expr"] for rule in rules())
     for needed in (
