@@ -84,4 +84,4 @@ bench: $(INSTALLED)
 	@ls bench/*.py
 
 clean:
-	rm -rf $(VENV) .artifacts .pytest_cache .mypy_cache .ruff_cache tests/peers/oidc/node_modules trinvis.db*
+	rm -rf $(VENV) .build .artifacts .pytest_cache .mypy_cache .ruff_cache tests/peers/oidc/node_modules trinvis.db*

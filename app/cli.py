@@ -224,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     importing.add_argument(
         "--dry-run", action="store_true", help="print what would happen; change nothing"
     )
+
+    # Operators' commands: backup, copy-to-postgres (app/operations/).
+    from app.operations import commands as operations
+
+    operations.add_commands(commands)
+
     args = parser.parse_args(argv)
 
     try:
@@ -241,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.observability import configure_logging
 
     configure_logging(settings.effective_log_format, settings.log_level)
+    if args.command in operations.COMMANDS:
+        return operations.run(args, settings)
     if args.command == "migrate":
         migrate()
     elif args.command == "demo":

@@ -8,12 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import dispose_engine, get_engine
 from app.observability import RequestLogMiddleware, configure_logging
-from app.paths import STATIC_DIR
 from app.realtime.hub import hub
 from app.routers import ROUTERS
 from app.security.access import enforce_access
@@ -21,7 +19,7 @@ from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.sessions import SlidingCookieMiddleware
 from app.settings import Settings, get_settings
-from app.web import error_pages
+from app.web import error_pages, static_assets
 from app.web.locale import LocaleMiddleware
 from app.web.request_input import refuse_hostile_input
 from app.worker import run_worker
@@ -77,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Hashed, compressed, immutable; built from static/ here when its content changed.
+    app.mount("/static", static_assets.static_app(static_assets.current()), name="static")
     error_pages.install(app)
     # Added last = outermost: logging sees every request, CSRF runs before any handler.
     app.add_middleware(SlidingCookieMiddleware, settings=settings)

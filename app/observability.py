@@ -17,6 +17,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import metrics
+
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -92,7 +94,11 @@ def configure_logging(fmt: str, level: str = "INFO") -> None:
 
 
 class RequestLogMiddleware:
-    """One line per request: method, route template, status, duration, user id."""
+    """One line per request: method, route template, status, duration, user id.
+
+    The same measurement feeds the Prometheus histogram (app/metrics.py), and responses
+    that are event streams count as open streams while they last.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -104,25 +110,39 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        streaming = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, streaming
             if message["type"] == "http.response.start":
                 status = message["status"]
+                streaming = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/event-stream")
+                    for name, value in message.get("headers", [])
+                )
+                if streaming:
+                    metrics.OPEN_STREAMS.inc()
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "<unmatched>")
+            if streaming:
+                metrics.OPEN_STREAMS.dec()
+            else:  # a stream's length says nothing about how fast pages are
+                metrics.REQUEST_DURATION.labels(
+                    metrics.method_label(scope["method"]), route, metrics.status_class(status)
+                ).observe(seconds)
             user = getattr(scope.get("state", {}).get("user"), "id", None)
             self.log.info(
                 "request",
                 extra={
                     "method": scope["method"],
-                    "route": getattr(route, "path", "<unmatched>"),
+                    "route": route,
                     "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(seconds * 1000, 1),
                     "user_id": user,
                 },
             )

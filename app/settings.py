@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     worker_heartbeat_max_age_seconds: int = Field(default=120, ge=5)
     log_format: Literal["json", "text"] | None = None
     log_level: str = "INFO"
+    # /metrics answers callers on this machine outside production; in production only
+    # those sending `Authorization: Bearer <this token>` (unset: nobody).
+    metrics_token: str | None = None
     # The app's clock (app/clock.py): an instant with its UTC offset, frozen there, or
     # ticking from it with TRINVIS_CLOCK_TICKS=1. For demos and tests; refused in production.
     clock: datetime | None = None

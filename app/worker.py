@@ -34,6 +34,7 @@ from app.services.admin.retention import run_retention
 from app.services.checkins.reminders import send_due_reminders
 from app.services.followups.prompts import run_follow_up_jobs
 from app.services.onboarding.youth_import import delete_expired_previews, run_import_jobs
+from app.services.operations.job_runs import record_success
 from app.settings import get_settings
 
 log = logging.getLogger("trinvis.worker")
@@ -77,7 +78,9 @@ JOBS: list[Job] = [
 async def run_job_once(job: Job, *, now: datetime | None = None) -> object:
     """Run one job in its own transaction."""
     async with sessionmaker()() as db:
-        result = await job.run(db, now or utcnow())
+        when = now or utcnow()
+        result = await job.run(db, when)
+        await record_success(db, name=job.name, now=when)  # read by /metrics
         await db.commit()
         return result
 

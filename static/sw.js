@@ -5,34 +5,42 @@
  *   icons, the manifest and the "/offline" page. Pages with personal data are
  *   never stored; "/offline" is fetched without cookies so the cached copy is
  *   the anonymous page, whoever installed the worker.
- * - Static assets are cache-first. Our own CSS/JS keep the same URL between
- *   releases, so ANY change to a file in PRECACHE needs a new CACHE_VERSION,
- *   otherwise installed apps keep the old copy.
+ * - Static assets are cache-first. They are fetched under content-hashed names,
+ *   and the cache is named after those hashes: the build (app/web/static_assets.py)
+ *   fills in BUILD below, so a changed file changes this worker's bytes, browsers
+ *   install it, and the old cache is deleted. Nothing is bumped by hand.
  * - Navigations go to the network; only when it fails do we show "/offline".
  * - Everything else (htmx requests, POSTs, the SSE stream, other origins)
  *   is left to the browser untouched.
  */
 'use strict';
 
-// Push and notification-click handlers live beside the notification code.
-importScripts('/static/js/sw-push.js');
+// Filled in by the static build: a version derived from every file's hash, and
+// each file's hashed name (static/ source name -> served name).
+const BUILD = { version: 'unbuilt', files: {} };
 
-const CACHE_VERSION = 'trinvis-v4';
+function hashedUrl(name) {
+  return '/static/' + (BUILD.files[name] || name);
+}
+
+// Push and notification-click handlers live beside the notification code.
+importScripts(hashedUrl('js/sw-push.js'));
+
+const CACHE_VERSION = 'trinvis-' + BUILD.version;
 
 const OFFLINE_URL = '/offline';
 
 const PRECACHE = [
-  '/static/css/trinvis.css',
-  '/static/js/trinvis.js',
-  '/static/vendor/htmx-2.0.11/htmx.min.js',
-  '/static/vendor/htmx-ext-sse-2.2.4/sse.js',
-  '/static/icons/favicon.svg',
-  '/static/icons/icon-192.png',
-  '/static/icons/icon-512.png',
-  '/static/icons/icon-maskable-512.png',
-  '/static/icons/apple-touch-icon-180.png',
-  '/manifest.webmanifest',
-];
+  'css/trinvis.css',
+  'js/trinvis.js',
+  'vendor/htmx-2.0.11/htmx.min.js',
+  'vendor/htmx-ext-sse-2.2.4/sse.js',
+  'icons/favicon.svg',
+  'icons/icon-192.png',
+  'icons/icon-512.png',
+  'icons/icon-maskable-512.png',
+  'icons/apple-touch-icon-180.png',
+].map(hashedUrl).concat(['/manifest.webmanifest']);
 
 // Used only by the browser tests; not worth a young person's phone storage.
 const NEVER_CACHE_PREFIXES = ['/static/vendor/axe-core-'];

@@ -47,6 +47,7 @@ from app.models.message import (
 from app.models.note import Note, NoteReply
 from app.models.notification import Notification, NotificationStatus
 from app.models.onboarding import ImportStatus, YouthImport  # onboarding area
+from app.models.operations import JobRun
 from app.models.org import Municipality, Team
 from app.models.plan import PlanEvent, PlanStep, StepStatus
 from app.models.scim import ScimConnection, ScimGroupMapping, ScimResource
@@ -88,6 +89,7 @@ __all__ = [
     "ImportStatus",
     "Instrument",
     "Invite",
+    "JobRun",
     "Message",
     "MessageEvent",
     "MessageEventKind",

@@ -16,6 +16,7 @@ from app.routers import (
     invites,
     me,
     messages,
+    metrics,
     notes,
     notifications,
     onboarding,
@@ -33,6 +34,7 @@ from app.routers import (
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    metrics.router,  # /metrics for Prometheus
     pwa.router,
     auth.router,
     preferences.router,

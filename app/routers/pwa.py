@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from app.paths import STATIC_DIR
 from app.security.access import PUBLIC, access
+from app.web import static_assets
 from app.web.templating import render
 
 router = APIRouter()
@@ -15,9 +16,10 @@ router = APIRouter()
 @router.get("/sw.js", include_in_schema=False)
 @access(PUBLIC)
 async def service_worker() -> FileResponse:
-    # Served from the root so its scope covers the whole app.
+    # Served from the root so its scope covers the whole app; built with the hashed
+    # names and a cache version derived from them (app/web/static_assets.py).
     return FileResponse(
-        STATIC_DIR / "sw.js",
+        static_assets.current().service_worker,
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

@@ -18,6 +18,7 @@ from app.i18n import (
 )
 from app.web import timefmt
 from app.web.linkify import linkify
+from app.web.static_assets import static_url
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,6 +42,8 @@ def _build_environment() -> Environment:
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES
     env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    # Every static reference goes through this: hashed names, cached for good.
+    env.globals["static_url"] = static_url
     return env
 
 

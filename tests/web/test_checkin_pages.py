@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.models import AuditRecord, CheckIn, CheckInAlert, Role, Youth
+from app.web.static_assets import static_url
 from tests.factories.checkins import answer_who5, client_key, who5_answers
 from tests.factories.people import make_cover, make_user, make_youth, sign_in, user_of
 
@@ -54,7 +55,7 @@ async def test_the_form_without_javascript_is_one_page_of_radio_groups(
     assert page.text.count('type="radio"') == 30
     assert page.text.count("På intet tidspunkt") == 5
     assert re.search(r'name="client_key" value="[A-Za-z0-9_-]{16,}"', page.text)
-    assert 'src="/static/js/checkin.js"' in page.text
+    assert f'src="{static_url("js/checkin.js")}"' in page.text
     assert " style=" not in page.text
 
 

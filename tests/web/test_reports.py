@@ -14,6 +14,7 @@ from app.clock import copenhagen_today
 from app.i18n import translations
 from app.models import AuditRecord, CourseEndOutcome, Message, MessageKind, Role
 from app.services.key_figures.period import half_years_offered
+from app.web.static_assets import static_url
 from tests.factories.key_figures import end_course
 from tests.factories.people import make_team, make_user, make_youth, sign_in, user_of
 from tests.unit.test_key_figures_report import read_like_danish_excel
@@ -90,7 +91,7 @@ async def test_leader_sees_the_last_half_year_that_has_ended_by_default(
     assert 'id="def-periods"' in page.text and "aldrig summerne bag dem" in page.text
     assert 'id="def-csv"' in page.text and "semikolon" in page.text
     assert "<svg" in page.text and 'stroke-dasharray="4 3"' in page.text  # reference lines
-    assert "/static/css/report.css" in page.text  # the print stylesheet, this page only
+    assert static_url("css/report.css") in page.text  # the print stylesheet, this page only
 
 
 async def test_report_shows_no_names_and_no_message_text_and_audits_nobody(

@@ -20,6 +20,7 @@ from app.models import (
     User,
     Youth,
 )
+from app.web.static_assets import static_url
 from tests.factories.checkins import checkin
 from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
 from tests.factories.workspace import busy_youth
@@ -57,7 +58,7 @@ async def test_the_handover_summary_is_printable_and_audited(client, db, setting
     await checkin(db, youth, score=60, taken_at=frozen_clock.now, code="readiness")
     page = await client.get(f"/guide/youth/{youth.id}/summary")
     assert page.status_code == 200
-    assert '<link rel="stylesheet" href="/static/css/print-summary.css">' in page.text
+    assert f'<link rel="stylesheet" href="{static_url("css/print-summary.css")}">' in page.text
     assert "Skridt 1" in page.text and "Akut" in page.text
     # The instruments by name, never by their codes (issue 19).
     assert "Trivsel (WHO-5)" in page.text and "Klar til uddannelse eller job" in page.text
