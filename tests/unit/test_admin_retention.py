@@ -59,6 +59,8 @@ NOT_PERSONAL = {
     # onboarding: an uploaded file holds names only until applied, or for 24 hours
     # (`delete_expired_previews`), never tied to one young person.
     "youth_import",
+    # operations: when each background job last succeeded (for /metrics), about nobody.
+    "job_run",
 }
 # Staff's audit trail stays (who opened what, when), without the person it was about.
 ANONYMISED = {"audit_record"}
