@@ -110,11 +110,19 @@ async def add(db: AsyncSession, world: DemoWorld, rng: random.Random, now: datet
             # Some young people are waiting for an answer, a few for more than a working day.
             waited = timedelta(days=3) if index % 12 == 2 else timedelta(hours=rng.randint(1, 3))
             writer.text(writer.youth_user_id, UNANSWERED[index % len(UNANSWERED)], now - waited)
-        writer.messages += [m for m in world.messages if m.youth_id == youth.id]
+        conversation: list[Message] = [
+            *writer.messages,
+            *(m for m in world.messages if m.youth_id == youth.id),
+        ]
         # A conversation is read in the order its messages were stored (their ids), as
         # they are when people write them one after another: store them in time order.
-        db.add_all(sorted(writer.messages, key=lambda message: message.sent_at))
+        conversation.sort(key=_sent_at)
+        db.add_all(conversation)
         await db.flush()
+
+
+def _sent_at(message: Message) -> datetime:
+    return message.sent_at
 
 
 def _in_working_hours(moment: datetime, rng: random.Random) -> datetime:
