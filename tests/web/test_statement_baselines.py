@@ -5,7 +5,8 @@ After NetBox's `utilities/testing/query_counts.py`: the counts live in
 here; one that sends fewer passes with a hint to refresh the file:
 
     TRINVIS_REFRESH_STATEMENT_BASELINES=1 pytest tests/web/test_statement_baselines.py
-    TRINVIS_REFRESH_STATEMENT_BASELINES=1 TEST_DATABASE_URL=... pytest tests/web/test_statement_baselines.py
+
+(and again with `TEST_DATABASE_URL` set, for PostgreSQL's set).
 
 The count is of every statement one request sends through the whole app (the sign-in
 check, the page's reads, an audit record), as a served request sends them: the
