@@ -51,7 +51,7 @@ def policy_of(endpoint: Any) -> frozenset[str] | None:
     return getattr(endpoint, ACCESS_ATTR, None)
 
 
-def clock() -> datetime:
+async def clock() -> datetime:
     """The request's "now"; tests override this dependency to freeze time."""
     return utcnow()
 
