@@ -95,7 +95,7 @@ async def _signed_in_user(request: Request, db: AsyncSession, now: datetime) -> 
     signed_in = await resume_session(db, token=token, now=now)
     if signed_in is None:
         return None
-    request.state.session_id = signed_in.session.id
+    request.state.session_id = signed_in.session_id
     if signed_in.slid and signed_in.user.role == Role.youth:
         setattr(request.state, SLIDE_STATE_KEY, token)
     return signed_in.user
