@@ -257,8 +257,6 @@ def wrk(
         return float(value) * _UNITS[unit]
 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if os.environ.get("BENCH_DEBUG"):
-        print(out, flush=True)
     return (
         rps,
         latency("50"),
@@ -362,7 +360,7 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> None:
     )
     header = (
         f"{'page':<16} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'SQL':>4} "
-        f"{'bare req/s':>10} {'bare p50':>8} {'ratio':>6}"
+        f"{'bare req/s':>10} {'bare p50':>8} {'bare CPU':>8} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -374,6 +372,7 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> None:
             f"{page.name:<16} {rps:>8,.0f} {statistics.median(mine.p50):>7.1f} "
             f"{statistics.median(mine.p99):>7.1f} {statistics.median(mine.cpu_ms):>7.2f} "
             f"{counts[page.name]:>4} {bare_rps:>10,.0f} {statistics.median(plain.p50):>8.2f} "
+            f"{statistics.median(plain.cpu_ms):>8.3f} "
             f"{bare_rps / max(rps, 0.01):>5.0f}x{note}"
         )
 
