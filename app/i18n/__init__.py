@@ -54,9 +54,14 @@ def translations(locale: str) -> _gettext.NullTranslations:
         buffer.seek(0)
         catalogs.append(_gettext.GNUTranslations(buffer))
     if catalogs:
+        # One table rather than a chain of fallbacks: a page looks up a few hundred
+        # texts, and each miss walked the chain of area catalogs. Every message id has
+        # one translation across the files (a test checks), so the union is the same.
         merged = catalogs[0]
+        table = merged._catalog  # type: ignore[attr-defined]
         for extra in catalogs[1:]:
-            merged.add_fallback(extra)
+            for key, text in extra._catalog.items():  # type: ignore[attr-defined]
+                table.setdefault(key, text)
     return merged
 
 

@@ -54,7 +54,7 @@ def policy_of(endpoint: Any) -> frozenset[str] | None:
     return getattr(endpoint, ACCESS_ATTR, None)
 
 
-def clock() -> datetime:
+async def clock() -> datetime:
     """The request's "now"; tests override this dependency to freeze time."""
     return utcnow()
 
@@ -117,7 +117,7 @@ async def _signed_in_user(request: Request, db: AsyncSession, now: datetime) -> 
     signed_in = await resume_session(db, token=token, now=now)
     if signed_in is None:
         return None
-    request.state.session_id = signed_in.session.id
+    request.state.session_id = signed_in.session_id
     if signed_in.slid and signed_in.user.role == Role.youth:
         setattr(request.state, SLIDE_STATE_KEY, token)
     return signed_in.user

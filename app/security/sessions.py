@@ -25,11 +25,24 @@ YOUTH_IDLE = timedelta(days=30)
 YOUTH_ABSOLUTE = timedelta(days=180)
 # Writing last_seen_at on every request would turn every page view into a write.
 TOUCH_AFTER = timedelta(seconds=60)
-# Every request runs this: built once (see `app/db.py`).
+# Every request runs these: built once (see `app/db.py`). The session's row is read as
+# plain columns (it is only checked, and moved on at most once a minute); the user is
+# the ORM object the request's services work with.
 _SESSION_AND_USER = (
-    select(UserSession, User)
+    select(  # type: ignore[call-overload]
+        User,
+        UserSession.last_seen_at,
+        UserSession.idle_timeout_seconds,
+        UserSession.absolute_expires_at,
+        UserSession.ended_at,
+    )
     .join(User, col(User.id) == col(UserSession.user_id))
     .where(col(UserSession.id) == bindparam("token_hash"))
+)
+_TOUCH = (
+    update(UserSession)
+    .where(col(UserSession.id) == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now"))
 )
 
 
@@ -40,7 +53,7 @@ def cookie_name(settings: Settings) -> str:
 @dataclass(frozen=True)
 class SignedIn:
     user: User
-    session: UserSession
+    session_id: str
     slid: bool = False  # last_seen_at moved on: a young person's cookie should move with it
 
 
@@ -79,23 +92,23 @@ async def start_session(
 
 async def resume_session(db: AsyncSession, *, token: str, now: datetime) -> SignedIn | None:
     """The signed-in user for a cookie token, or None when it is unknown or expired."""
-    row = (await db.exec(_SESSION_AND_USER, params={"token_hash": token_hash(token)})).first()
+    session_id = token_hash(token)
+    row = (await db.exec(_SESSION_AND_USER, params={"token_hash": session_id})).first()
     if row is None:
         return None
-    user_session, user = row
-    idle_deadline = user_session.last_seen_at + timedelta(seconds=user_session.idle_timeout_seconds)
+    user, last_seen_at, idle_timeout_seconds, absolute_expires_at, ended_at = row
+    idle_deadline = last_seen_at + timedelta(seconds=idle_timeout_seconds)
     if (
-        user_session.ended_at is not None
+        ended_at is not None
         or not user.is_active
         or now >= idle_deadline
-        or now >= user_session.absolute_expires_at
+        or now >= absolute_expires_at
     ):
         return None
-    if now - user_session.last_seen_at >= TOUCH_AFTER:
-        user_session.last_seen_at = now
-        db.add(user_session)
-        return SignedIn(user=user, session=user_session, slid=True)
-    return SignedIn(user=user, session=user_session)
+    if now - last_seen_at >= TOUCH_AFTER:
+        await db.exec(_TOUCH, params={"session_id": session_id, "now": now})
+        return SignedIn(user=user, session_id=session_id, slid=True)
+    return SignedIn(user=user, session_id=session_id)
 
 
 async def end_session(db: AsyncSession, *, session_id: str, now: datetime) -> None:

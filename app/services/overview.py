@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
-from app.models import Appointment, Role, Team, User, Youth
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Enrollment,
+    FollowUp,
+    Message,
+    PlanStep,
+    Role,
+    Team,
+    User,
+    Youth,
+)
 from app.services.checkins import reminders
 from app.services.checkins.reminders import Due
-from app.services.followups import prompts
 from app.services.followups.prompts import FollowUpPrompt
-from app.services.messages import conversation
-from app.services.plan import appointments, steps
 from app.services.plan.steps import Plan
 
 
@@ -32,23 +43,100 @@ class YouthHome:
     follow_up: FollowUpPrompt | None
 
 
+# The page a young person opens a dozen times a day (hot path, see ARCHITECTURE.md):
+# three statements built once. The first reads the course record with the guide, the
+# next appointment (planned, from an hour ago: as `appointments.next_appointment`), the
+# latest due follow-up (as `prompts.open_prompt`) and the unread count (as
+# `conversation.own_unread`); then the plan's steps; then the check-ins' schedule.
+_guide = aliased(User, name="guide")
+_next_appointment = (
+    select(Appointment.id)
+    .where(
+        col(Appointment.youth_id) == col(Youth.id),
+        col(Appointment.status) == AppointmentStatus.planned,
+        col(Appointment.starts_at) >= bindparam("appointments_from"),
+    )
+    .order_by(col(Appointment.starts_at))
+    .limit(1)
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_latest_follow_up = (
+    select(FollowUp.id)
+    .join(Enrollment, col(Enrollment.id) == col(FollowUp.enrollment_id))
+    .where(
+        col(FollowUp.youth_id) == col(Youth.id),
+        col(Enrollment.ended_at).is_(None),
+        col(FollowUp.cancelled_at).is_(None),
+        col(FollowUp.due_at) <= bindparam("now"),
+    )
+    .order_by(col(FollowUp.due_at).desc())
+    .limit(1)
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_unread = (
+    select(func.count())
+    .select_from(Message)
+    .where(
+        col(Message.youth_id) == col(Youth.id),
+        col(Message.read_at).is_(None),
+        or_(col(Message.sender_id).is_(None), col(Message.sender_id) != col(Youth.user_id)),
+    )
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_follow_up_enrollment = aliased(Enrollment, name="follow_up_enrollment")
+_YOUTH_HOME: Any = (
+    sa_select(Youth, _guide, Appointment, FollowUp, _follow_up_enrollment.place, _unread)  # type: ignore[call-overload]
+    .outerjoin(_guide, col(_guide.id) == col(Youth.guide_id))
+    .outerjoin(Appointment, col(Appointment.id) == _next_appointment)
+    .outerjoin(FollowUp, col(FollowUp.id) == _latest_follow_up)
+    .outerjoin(
+        _follow_up_enrollment,
+        col(_follow_up_enrollment.id) == col(FollowUp.enrollment_id),
+    )
+    .where(col(Youth.user_id) == bindparam("user_id"))
+)
+_PLAN_STEPS = (
+    select(PlanStep)
+    .where(col(PlanStep.youth_id) == bindparam("youth_id"), col(PlanStep.deleted_at).is_(None))
+    .order_by(col(PlanStep.position), col(PlanStep.id))
+)
+
+
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
     """Everything the young person's home screen answers "what now?" with."""
-    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None or youth.id is None:
+    row = (
+        await db.exec(
+            _YOUTH_HOME,
+            params={
+                "user_id": actor.id,
+                "now": now,
+                "appointments_from": now - timedelta(hours=1),
+            },
+        )
+    ).first()
+    if row is None:
         raise NotFound()
-    guide = await db.get(User, youth.guide_id) if youth.guide_id else None
+    youth, guide, appointment, follow_up, place, unread = row
     if guide is not None and not guide.is_active:
         guide = None  # "you will get a guide soon" until a leader hands them over
+    steps = (await db.exec(_PLAN_STEPS, params={"youth_id": youth.id})).all()
     return YouthHome(
         me=actor,
         youth=youth,
         guide=guide,
-        plan=await steps.load_plan(db, youth=youth),
-        next_appointment=await appointments.next_appointment(db, youth_id=youth.id, now=now),
-        unread_messages=await conversation.own_unread(db, actor=actor),
-        checkins_due=await reminders.due_now(db, actor=actor, now=now),
-        follow_up=await prompts.open_prompt(db, actor=actor, now=now),
+        plan=Plan(youth=youth, person=actor, steps=list(steps)),
+        next_appointment=appointment,
+        unread_messages=int(unread or 0),
+        checkins_due=await reminders.due_for(db, youth=youth, now=now),
+        # Only the latest due follow-up counts; answered, it no longer asks.
+        follow_up=(
+            FollowUpPrompt(follow_up=follow_up, place=place or "")
+            if follow_up is not None and follow_up.answered_at is None
+            else None
+        ),
     )
 
 

@@ -31,6 +31,9 @@ def _build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process (a changed template shows after a restart):
+        # checking every template file on disk on every render cost each page its stats.
+        auto_reload=False,
     )
     env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = timefmt.format_date

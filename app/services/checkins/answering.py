@@ -8,7 +8,7 @@ alerts, cadence) lives in `guide_side.py`; due dates and reminders in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,7 +65,11 @@ class InstrumentVersion:
 async def current_instruments(db: AsyncSession) -> list[InstrumentVersion]:
     """The versions new check-ins answer, WHO-5 first."""
     rows = (await db.exec(select(Instrument).where(col(Instrument.is_current)))).all()
-    versions = [InstrumentVersion(row, parse(row.definition)) for row in rows]
+    return in_order(InstrumentVersion(row, parse(row.definition)) for row in rows)
+
+
+def in_order(versions: Iterable[InstrumentVersion]) -> list[InstrumentVersion]:
+    """WHO-5 first, then by code."""
     return sorted(versions, key=lambda v: (v.code != PRIMARY, v.code))
 
 

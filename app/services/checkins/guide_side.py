@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -196,15 +197,7 @@ class ScoreTrend:
         return "up" if self.change > 0 else "down"
 
 
-async def latest_scores(
-    db: AsyncSession, *, youth_ids: list[int], code: str = PRIMARY
-) -> dict[int, ScoreTrend]:
-    """Latest and previous score per young person, in ONE query, for the caseload page.
-
-    The ids come from a query already scoped to the guide's caseload.
-    """
-    if not youth_ids:
-        return {}
+def _build_latest_scores() -> Any:
     rank = (
         func.row_number()
         .over(
@@ -215,7 +208,10 @@ async def latest_scores(
     )
     ranked = (
         select(CheckIn.youth_id, CheckIn.score, CheckIn.taken_at, rank)
-        .where(col(CheckIn.youth_id).in_(youth_ids), CheckIn.instrument_code == code)
+        .where(
+            col(CheckIn.youth_id).in_(bindparam("youth_ids", expanding=True)),
+            col(CheckIn.instrument_code) == bindparam("code"),
+        )
         .subquery()
     )
     still_open = and_(
@@ -228,11 +224,27 @@ async def latest_scores(
         select(func.coalesce(func.sum(urgent), 0)).where(still_open).scalar_subquery(),
         select(func.min(col(CheckInAlert.created_at))).where(still_open).scalar_subquery(),
     )
-    rows = await db.exec(
+    return (
         sa_select(ranked.c.youth_id, ranked.c.score, ranked.c.taken_at, ranked.c.rank, *alerts)  # type: ignore[call-overload]
         .where(ranked.c.rank <= 2)
         .order_by(ranked.c.youth_id, ranked.c.rank)
     )
+
+
+# The caseload page and the call list read this (hot path): built once.
+_LATEST_SCORES = _build_latest_scores()
+
+
+async def latest_scores(
+    db: AsyncSession, *, youth_ids: list[int], code: str = PRIMARY
+) -> dict[int, ScoreTrend]:
+    """Latest and previous score per young person, in ONE query, for the caseload page.
+
+    The ids come from a query already scoped to the guide's caseload.
+    """
+    if not youth_ids:
+        return {}
+    rows = await db.exec(_LATEST_SCORES, params={"youth_ids": youth_ids, "code": code})
     trends: dict[int, ScoreTrend] = {}
     for youth_id, score, taken_at, position, count, urgent_count, oldest in rows.all():
         if position == 1:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import CheckIn, User, Youth
-from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.answering import InstrumentVersion, own_youth
 from app.services.checkins.charts import COMPACT, Chart, trend_chart
 from app.services.checkins.reminders import Due, schedule
 
@@ -38,16 +38,16 @@ async def sections_for(
     db: AsyncSession, *, youth: Youth, checkins: list[CheckIn], threshold_lines: bool
 ) -> list[Section]:
     """Staff see the thresholds on the curve; the young person sees just their curve."""
-    dues = {due.instrument.code: due for due in await schedule(db, youth=youth)}
     sections = []
-    for instrument in await current_instruments(db):
+    for due in await schedule(db, youth=youth):  # the current instruments, WHO-5 first
+        instrument = due.instrument
         history = [c for c in checkins if c.instrument_code == instrument.code]
         points = [(c.taken_at, c.score) for c in history]
         if threshold_lines:
             chart = trend_chart(points, rules=instrument.definition.chart_lines)
         else:
             chart = trend_chart(points, size=COMPACT)
-        sections.append(Section(instrument, history, chart, dues[instrument.code]))
+        sections.append(Section(instrument, history, chart, due))
     return sections
 
 

@@ -14,14 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import at_copenhagen_time, in_copenhagen
-from app.models import CheckIn, CourseStatus, Notification, User, Youth
+from app.models import CheckIn, CourseStatus, Instrument, Notification, User, Youth
 from app.notifications.outbox import enqueue
-from app.services.checkins.answering import InstrumentVersion, current_instruments, own_youth
+from app.services.checkins.answering import (
+    InstrumentVersion,
+    current_instruments,
+    in_order,
+    own_youth,
+)
+from app.services.checkins.instruments import parse
 
 SECOND_REMINDER_AFTER = timedelta(days=3)
 # Reminders wait for the daytime (Europe/Copenhagen): nobody wants a ping at 3 at night.
@@ -63,23 +69,38 @@ async def _last_taken(db: AsyncSession, youth_ids: list[int]) -> dict[tuple[int,
     return {(y, code): at for y, code, at in rows.all() if at is not None}
 
 
+# The young person's home and check-ins pages read this (hot path, built once): the
+# current instruments, each with when this young person last answered it.
+_CURRENT_WITH_LAST_TAKEN = select(
+    Instrument,
+    select(func.max(CheckIn.taken_at))
+    .where(
+        col(CheckIn.youth_id) == bindparam("youth_id"),
+        col(CheckIn.instrument_code) == col(Instrument.code),
+    )
+    .correlate(Instrument)
+    .scalar_subquery(),
+).where(col(Instrument.is_current))
+
+
 async def schedule(db: AsyncSession, *, youth: Youth) -> list[Due]:
     """Every instrument with its next due time for this young person, WHO-5 first."""
     assert youth.id is not None
-    last = await _last_taken(db, [youth.id])
+    rows = (await db.exec(_CURRENT_WITH_LAST_TAKEN, params={"youth_id": youth.id})).all()
+    taken = {row.id: last for row, last in rows}
     return [
-        Due(
-            i,
-            due_at(i, youth=youth, last_taken_at=last.get((youth.id, i.code))),
-            last.get((youth.id, i.code)),
-        )
-        for i in await current_instruments(db)
+        Due(i, due_at(i, youth=youth, last_taken_at=taken[i.row.id]), taken[i.row.id])
+        for i in in_order(InstrumentVersion(row, parse(row.definition)) for row, _last in rows)
     ]
 
 
 async def due_now(db: AsyncSession, *, actor: User, now: datetime) -> list[Due]:
     """The young person's check-ins that are due now: for the card on the home screen."""
-    youth = await own_youth(db, actor=actor)
+    return await due_for(db, youth=await own_youth(db, actor=actor), now=now)
+
+
+async def due_for(db: AsyncSession, *, youth: Youth, now: datetime) -> list[Due]:
+    """`due_now` for a young person already read."""
     if youth.status == CourseStatus.ended:
         return []
     return [due for due in await schedule(db, youth=youth) if due.is_due(now)]

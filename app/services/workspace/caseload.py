@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import exists, func, or_
+from sqlalchemy import bindparam, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,7 +27,7 @@ from app.models import (
     Youth,
 )
 from app.models.base import utc_aggregate
-from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.security.access import covered_guide_ids
 from app.security.audit import record_search
 from app.services.checkins.guide_side import ScoreTrend, latest_scores
 from app.services.workspace import caseload_columns
@@ -172,14 +172,30 @@ async def guide_caseload(
     return Caseload(sections, own_active, filters, shown=len(rows))
 
 
+# The guide's start page is a hot path (ARCHITECTURE.md): its statements are built once.
+# The young people the guide may reach: `reachable_youth_filter` with the ids as binds.
+_REACHABLE = (
+    select(Youth, User)
+    .join(User, col(User.id) == col(Youth.user_id))
+    .where(
+        or_(
+            col(Youth.guide_id) == bindparam("guide_id"),
+            col(Youth.guide_id).in_(bindparam("covered", expanding=True)),
+        )
+    )
+    .order_by(col(User.name))
+)
+_OWN_ACTIVE = (
+    select(func.count())
+    .select_from(Youth)
+    .where(col(Youth.guide_id) == bindparam("guide_id"), col(Youth.status) != CourseStatus.ended)
+)
+
+
 async def _people(
     db: AsyncSession, guide_id: int, covered: list[int], filters: CaseloadFilters, now: datetime
 ) -> list[tuple[Youth, User]]:
-    query = (
-        select(Youth, User)
-        .join(User, col(User.id) == col(Youth.user_id))
-        .where(reachable_youth_filter(guide_id, covered))
-    )
+    query = _REACHABLE
     if filters.q:
         words = [w for w in filters.q.lower().split() if w]
         for word in words:
@@ -200,7 +216,8 @@ async def _people(
                 ),
             )
         )
-    return list((await db.exec(query.order_by(col(User.name)))).all())
+    params = {"guide_id": guide_id, "covered": covered}
+    return list((await db.exec(query, params=params)).all())
 
 
 async def _fill(
@@ -229,13 +246,7 @@ async def _fill(
 
 
 async def _own_active(db: AsyncSession, guide_id: int) -> int:
-    value = (
-        await db.exec(
-            select(func.count())
-            .select_from(Youth)
-            .where(Youth.guide_id == guide_id, col(Youth.status) != CourseStatus.ended)
-        )
-    ).one()
+    value = (await db.exec(_OWN_ACTIVE, params={"guide_id": guide_id})).one()
     return int(value or 0)
 
 
