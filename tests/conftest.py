@@ -45,9 +45,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     # Once per run, in the process that leads it (not in each pytest-xdist worker), and
     # not in a time-travel run (`--dist each`), which keeps its own folders per instant.
+    # Nor in a run without the browser tests (the PostgreSQL pass of `make test`), which
+    # would leave the folder empty.
     leads = not hasattr(session.config, "workerinput")
     time_travel = session.config.getoption("dist", default=None) == "each"
-    if leads and not time_travel and not clock_is_set():
+    ignored = session.config.getoption("ignore", default=None) or []
+    no_browser = any(str(path).rstrip("/").endswith("tests/browser") for path in ignored)
+    if leads and not time_travel and not no_browser and not clock_is_set():
         shutil.rmtree(ARTIFACTS_DIR / "screenshots", ignore_errors=True)
 
 
