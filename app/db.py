@@ -17,6 +17,7 @@ from fastapi import Depends
 from sqlalchemy import bindparam, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel
@@ -36,8 +37,26 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    # No `pool_pre_ping`: with asyncpg it is three round trips (BEGIN, a ping, ROLLBACK)
+    # before every request's first statement, more than a whole page's queries cost.
+    # A connection PostgreSQL ended (a restart, pg_terminate_backend) has its socket
+    # closed, which the driver sees without asking the server: such a connection is
+    # replaced at checkout below. One cut off silently (a firewall's idle timeout) is
+    # replaced after `pool_recycle` seconds at the latest.
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "checkout", _replace_closed_connection)
+    return engine
+
+
+POOL_RECYCLE_SECONDS = 600
+
+
+def _replace_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """The pool takes another connection (and drops this one) when the server ended it."""
+    driver = getattr(dbapi_connection, "_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

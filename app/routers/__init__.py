@@ -1,6 +1,6 @@
 """HTTP only: parse, call a service, render. One module per area, listed here once."""
 
-from fastapi import APIRouter
+from app.web.routing import AreaRouter
 
 from app.routers import (
     admin,
@@ -32,7 +32,7 @@ from app.routers import (
     workspace,
 )
 
-ROUTERS: list[APIRouter] = [
+ROUTERS: list[AreaRouter] = [
     health.router,
     metrics.router,  # /metrics for Prometheus
     pwa.router,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
@@ -14,9 +14,10 @@ from app.services.admin import staff_members
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 async def _staff_page(

@@ -6,7 +6,7 @@ see counts and a young person's number, never a name or any content.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.i18n import gettext
@@ -15,9 +15,10 @@ from app.security.access import CurrentUser, Now, access
 from app.services.admin import erasure, retention
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 ERASURE_PAGE = "admin/erasure.html"
 
 

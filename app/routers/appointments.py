@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
@@ -21,9 +21,10 @@ from app.services.plan.appointments import AppointmentAnswerForm, AppointmentFor
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 ICS = "text/calendar; charset=utf-8"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, Now, access
@@ -13,9 +13,10 @@ from app.services.identity import accounts, oidc_sign_in
 from app.web.client import device_label
 from app.web.form_state import FormState
 from app.web.htmx import full_redirect, safe_local_path
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.get("/login")

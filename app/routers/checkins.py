@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.errors import NotFound
@@ -17,9 +17,10 @@ from app.services.checkins.guide_side import AcknowledgeForm, CadenceForm
 from app.services.client_keys import new_client_key
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 async def _form_page(

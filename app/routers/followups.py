@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.clock import copenhagen_today
 from app.db import SessionDep
@@ -21,9 +21,10 @@ from app.services.client_keys import new_client_key
 from app.services.followups import call_list, enrollments, prompts
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 CHOICES = {
     "answers": list(FollowUpAnswer),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, access
 from app.services import health
+from app.web.routing import AreaRouter
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.get("/healthz")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.models import Role
 from app.security.access import CurrentUser, Now, access
 from app.services import overview
 from app.services.workspace import caseload
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.get("/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.models import ReadinessGroup, Role
@@ -15,9 +15,10 @@ from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import full_redirect
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 def _form_page(request: Request, form: FormState) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Form, Request, Response
+from fastapi import Body, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
@@ -21,10 +21,11 @@ from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import full_redirect, redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.sign_in_forms import AddressForm, ConfirmForm
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 ALL_ROLES = (Role.youth, Role.guide, Role.leader, Role.admin)
 PASSKEY_FLOW = "passkey"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.db import SessionDep, read_only_sessionmaker, sessionmaker
@@ -19,9 +19,10 @@ from app.services.messages.pages import StreamBatch, StreamScope
 from app.web.form_state import FormState
 from app.web.form_views import Page, handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import is_htmx, render, render_fragment
 
-router = APIRouter()
+router = AreaRouter()
 
 BodyField = Annotated[str | None, Form()]
 KeyField = Annotated[ClientKey | None, Form()]

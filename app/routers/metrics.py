@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app import metrics
@@ -14,9 +14,10 @@ from app.security.access import PUBLIC, Now, access
 from app.services.operations import gauges
 from app.settings import Settings
 from app.web.client import client_ip
+from app.web.routing import AreaRouter
 from app.worker import JOBS
 
-router = APIRouter()
+router = AreaRouter()
 
 
 def may_scrape(request: Request, settings: Settings) -> bool:

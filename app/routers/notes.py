@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.models import Role
@@ -12,9 +12,10 @@ from app.services.plan import notes
 from app.services.plan.notes import NoteForm, NoteReplyForm
 from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 GUIDE = "/guide/youth/{youth_id}/notes"
 
 

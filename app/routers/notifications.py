@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
@@ -16,9 +16,10 @@ from app.services import notifications
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 EVERYONE = (Role.youth, Role.guide, Role.leader, Role.admin)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.datastructures import UploadFile
 
 from app.db import SessionDep
@@ -20,9 +20,10 @@ from app.services.onboarding.csv_file import COLUMN_LABELS, MAX_BYTES
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 def _upload_page(request: Request, form: FormState) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.db import SessionDep
 from app.models import PlanStep, Role, StepStatus
@@ -19,9 +19,10 @@ from app.web.form_state import FormState, client_key_of
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
 from app.web.request_input import query_id
+from app.web.routing import AreaRouter
 from app.web.templating import is_htmx, render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 # The young person ------------------------------------------------------------------

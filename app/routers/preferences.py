@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.db import SessionDep
 from app.security.access import PUBLIC, MaybeUser, access
@@ -12,8 +12,9 @@ from app.security.cookies import set_host_cookie
 from app.services.identity import accounts
 from app.web.htmx import full_redirect, safe_local_path
 from app.web.locale import LOCALE_COOKIE
+from app.web.routing import AreaRouter
 
-router = APIRouter()
+router = AreaRouter()
 ONE_YEAR = 365 * 24 * 3600
 
 

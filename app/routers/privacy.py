@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
@@ -16,9 +16,10 @@ from app.services.admin import municipal_settings
 from app.services.privacy import notices, readable, record, seen, welcome
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 async def _notice(request: Request, db: SessionDep) -> notices.Notice:

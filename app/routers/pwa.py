@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.paths import STATIC_DIR
 from app.security.access import PUBLIC, access
 from app.web import static_assets
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.get("/sw.js", include_in_schema=False)

@@ -3,7 +3,7 @@ defined and computed in app/services/key_figures/."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.clock import in_copenhagen
 from app.db import SessionDep
@@ -14,9 +14,10 @@ from app.services.key_figures.period import ReportForm, default_values, half_yea
 from app.services.key_figures.report import KeyFigureReport, key_figure_report
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 PAGE, PART = "reports/key_figures.html", "reports/_key_figures.html"
 
 

@@ -6,14 +6,15 @@ No cookies and no CSRF: every request carries the bearer token of one IdP connec
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from scim2_server.requests import ScimRequest
 
 from app.db import SessionDep
 from app.security.access import SCIM_TOKEN, Now, access
 from app.services.scim import protocol
+from app.web.routing import AreaRouter
 
-router = APIRouter()
+router = AreaRouter()
 PREFIX = "/scim/v2"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_BODY_BYTES = 1_048_576

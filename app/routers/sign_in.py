@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import Body, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
@@ -20,10 +20,11 @@ from app.web.client import client_ip, device_label
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import full_redirect, safe_local_path
+from app.web.routing import AreaRouter
 from app.web.sign_in_forms import AddressForm, CodeForm
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 CODE_TO_COOKIE = "trinvis_code_to"
 OIDC_FLOW = "oidc"

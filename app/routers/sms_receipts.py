@@ -8,15 +8,16 @@ stops resending it.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.notifications import receipts
 from app.notifications.channels.sms_gatewayapi import SIGNATURE_HEADER
 from app.security.access import PUBLIC, Now, access
+from app.web.routing import AreaRouter
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.post("/webhooks/sms/gatewayapi")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.models import Role
@@ -10,9 +10,10 @@ from app.security.access import CurrentUser, access
 from app.services.messages import working_hours
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 @router.get("/guide/working-hours")

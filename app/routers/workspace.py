@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.db import SessionDep
 from app.models import Role, User
@@ -19,9 +19,10 @@ from app.services.workspace.team import BulkForm, CoverForm
 from app.web.form_state import FormState
 from app.web.form_views import handle_form
 from app.web.htmx import redirect_after_post
+from app.web.routing import AreaRouter
 from app.web.templating import render
 
-router = APIRouter()
+router = AreaRouter()
 
 
 # The guide --------------------------------------------------------------------------
