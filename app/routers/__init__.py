@@ -1,7 +1,5 @@
 """HTTP only: parse, call a service, render. One module per area, listed here once."""
 
-from app.web.routing import AreaRouter
-
 from app.routers import (
     admin,
     admin_access,
@@ -31,6 +29,7 @@ from app.routers import (
     working_hours,
     workspace,
 )
+from app.web.routing import AreaRouter
 
 ROUTERS: list[AreaRouter] = [
     health.router,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.security.cookies import read_cookie
 from app.security.tokens import new_token, same
 from app.settings import Settings
 
@@ -46,7 +46,7 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        cookie_token = _read_cookie(headers, cookie_name(self.settings))
+        cookie_token = read_cookie(scope, cookie_name(self.settings))
         token = cookie_token or new_token()
         scope.setdefault("state", {})["csrf_token"] = token
 
@@ -96,16 +96,6 @@ class CSRFMiddleware:
         if not sent or not same(sent, cookie_token):
             return "missing or wrong CSRF token", receive
         return None, receive
-
-
-def _read_cookie(headers: Headers, name: str) -> str | None:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(headers.get("cookie", ""))
-    except Exception:  # a malformed cookie header is treated as no cookie
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel and morsel.value else None
 
 
 async def _buffer_body(receive: Receive) -> tuple[bytes | None, Receive]:

@@ -145,27 +145,34 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
 
 @dataclass(frozen=True)
 class GuideLoad:
-    guide: User
+    guide_name: str
     team: str
     caseload: int
 
 
+# The leader's start page, built once (see app/db.py); names and counts only.
+_CASELOADS = (
+    select(  # type: ignore[call-overload]
+        col(User.name),
+        col(Team.name),
+        func.coalesce(
+            select(func.count())
+            .where(col(Youth.guide_id) == col(User.id), col(Youth.status) != "ended")
+            .correlate(User)
+            .scalar_subquery(),
+            0,
+        ),
+    )
+    .outerjoin(Team, col(Team.id) == col(User.team_id))
+    .where(User.role == Role.guide, col(User.is_active))
+    .order_by(col(Team.name), col(User.name))
+)
+
+
 async def caseload_sizes(db: AsyncSession) -> list[GuideLoad]:
     """Caseload size per guide: aggregates only, for leaders."""
-    counts = (
-        select(Youth.guide_id, func.count().label("n"))
-        .where(col(Youth.status) != "ended")
-        .group_by(col(Youth.guide_id))
-        .subquery()
-    )
-    rows = await db.exec(
-        select(User, Team.name, func.coalesce(counts.c.n, 0))
-        .outerjoin(Team, col(Team.id) == col(User.team_id))
-        .outerjoin(counts, counts.c.guide_id == col(User.id))
-        .where(User.role == Role.guide, col(User.is_active))
-        .order_by(col(Team.name), col(User.name))
-    )
-    return [GuideLoad(guide=u, team=t or "", caseload=int(n)) for u, t, n in rows.all()]
+    rows = await db.exec(_CASELOADS)
+    return [GuideLoad(guide_name=name, team=team or "", caseload=int(n)) for name, team, n in rows]
 
 
 async def staff_directory(db: AsyncSession) -> list[tuple[User, str]]:
@@ -181,23 +188,31 @@ async def staff_directory(db: AsyncSession) -> list[tuple[User, str]]:
 
 @dataclass(frozen=True)
 class WithoutGuide:
-    former_guide: User
+    guide_id: int
+    guide_name: str
     young_people: int
+
+
+_WITHOUT_GUIDE = (
+    select(col(User.id), col(User.name), func.count(col(Youth.id)))  # type: ignore[call-overload]
+    .join(Youth, col(Youth.guide_id) == col(User.id))
+    .where(
+        User.role == Role.guide,
+        col(User.is_active).is_(False),
+        col(User.team_id) == bindparam("team_id"),
+        col(Youth.status) != "ended",
+    )
+    .group_by(col(User.id), col(User.name))
+    .order_by(col(User.name))
+)
 
 
 async def without_guide(db: AsyncSession, *, actor: User) -> list[WithoutGuide]:
     """Young people whose guide was deactivated, counted per former guide of the leader's
     team (numbers, no names): the leader's first job is to hand them over."""
-    rows = await db.exec(
-        select(User, func.count(col(Youth.id)))
-        .join(Youth, col(Youth.guide_id) == col(User.id))
-        .where(
-            User.role == Role.guide,
-            col(User.is_active).is_(False),
-            User.team_id == actor.team_id,
-            col(Youth.status) != "ended",
-        )
-        .group_by(col(User.id))
-        .order_by(col(User.name))
-    )
-    return [WithoutGuide(former_guide=u, young_people=int(n)) for u, n in rows.all()]
+    rows = await db.exec(_WITHOUT_GUIDE, params={"team_id": actor.team_id})
+    return [
+        WithoutGuide(guide_id=guide_id, guide_name=name, young_people=int(n))
+        for guide_id, name, n in rows
+        if guide_id is not None  # a primary key: always there
+    ]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import DEFAULT_LOCALE, _current, normalise_locale
-from app.security.cookies import host_cookie_name
+from app.security.cookies import host_cookie_name, read_cookie
 from app.settings import Settings
 
 # `__Host-trinvis_lang` over https (app/security/cookies.py).
@@ -24,13 +21,7 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(Headers(scope=scope).get("cookie", ""))
-        except Exception:  # a malformed cookie header is treated as no choice
-            jar = SimpleCookie()
-        morsel = jar.get(self.cookie)
-        locale = normalise_locale(morsel.value if morsel else None) or DEFAULT_LOCALE
+        locale = normalise_locale(read_cookie(scope, self.cookie)) or DEFAULT_LOCALE
         token = _current.set(locale)
         try:
             await self.app(scope, receive, send)

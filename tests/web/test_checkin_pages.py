@@ -306,6 +306,6 @@ async def test_the_home_card_shows_a_due_check_in(db, frozen_clock, people):
 
     await answer_who5(db, actor=people[2], score=60, now=frozen_clock.now - timedelta(days=31))
     due = await due_now(db, actor=people[2], now=frozen_clock.now)
-    html = environment.get_template("home/_checkin_card.html").render(checkins_due=due)
+    html = environment().get_template("home/_checkin_card.html").render(checkins_due=due)
     assert 'href="/checkins/new/who5"' in html
     assert "Det er tid til Trivsel (WHO-5)" in html
