@@ -19,7 +19,6 @@ from app.models import (
     Enrollment,
     FollowUp,
     Message,
-    PlanStep,
     Role,
     Team,
     User,
@@ -28,7 +27,7 @@ from app.models import (
 from app.services.checkins import reminders
 from app.services.checkins.reminders import Due
 from app.services.followups.prompts import FollowUpPrompt
-from app.services.plan.steps import Plan
+from app.services.plan.steps import PLAN_STEPS, Plan
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,6 @@ _YOUTH_HOME: Any = (
     )
     .where(col(Youth.user_id) == bindparam("user_id"))
 )
-_PLAN_STEPS = (
-    select(PlanStep)
-    .where(col(PlanStep.youth_id) == bindparam("youth_id"), col(PlanStep.deleted_at).is_(None))
-    .order_by(col(PlanStep.position), col(PlanStep.id))
-)
-
-
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
     """Everything the young person's home screen answers "what now?" with."""
     row = (
@@ -122,7 +114,7 @@ async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHo
     youth, guide, appointment, follow_up, place, unread = row
     if guide is not None and not guide.is_active:
         guide = None  # "you will get a guide soon" until a leader hands them over
-    steps = (await db.exec(_PLAN_STEPS, params={"youth_id": youth.id})).all()
+    steps = (await db.exec(PLAN_STEPS, params={"youth_id": youth.id})).all()
     return YouthHome(
         me=actor,
         youth=youth,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,9 +81,18 @@ class Plan:
         return bool(self.youth.destination) and self.total >= LONG_TERM_PLAN_MIN_STEPS
 
 
+# The young person's plan page and home read these on every view: built once (see app/db.py).
+_OWN_YOUTH = select(Youth).where(col(Youth.user_id) == bindparam("user_id"))
+PLAN_STEPS = (
+    select(PlanStep)
+    .where(col(PlanStep.youth_id) == bindparam("youth_id"), col(PlanStep.deleted_at).is_(None))
+    .order_by(col(PlanStep.position), col(PlanStep.id))
+)
+
+
 async def own_youth(db: AsyncSession, *, actor: User) -> Youth:
     """The young person's own course record."""
-    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
+    youth = (await db.exec(_OWN_YOUTH, params={"user_id": actor.id})).first()
     if youth is None:
         raise NotFound()
     return youth
@@ -92,11 +101,7 @@ async def own_youth(db: AsyncSession, *, actor: User) -> Youth:
 async def load_plan(db: AsyncSession, *, youth: Youth) -> Plan:
     person = await db.get(User, youth.user_id)
     assert person is not None
-    rows = await db.exec(
-        select(PlanStep)
-        .where(PlanStep.youth_id == youth.id, col(PlanStep.deleted_at).is_(None))
-        .order_by(col(PlanStep.position), col(PlanStep.id))
-    )
+    rows = await db.exec(PLAN_STEPS, params={"youth_id": youth.id})
     return Plan(youth=youth, person=person, steps=list(rows.all()))
 
 
