@@ -97,6 +97,8 @@ _YOUTH_HOME: Any = (
     )
     .where(col(Youth.user_id) == bindparam("user_id"))
 )
+
+
 async def youth_home(db: AsyncSession, *, actor: User, now: datetime) -> YouthHome:
     """Everything the young person's home screen answers "what now?" with."""
     row = (

@@ -38,6 +38,7 @@ from app.services.checkins.instruments import PRIMARY, Definition, parse
 from app.services.client_keys import checked_client_key, insert_once
 from app.services.followups.flags import raise_flag_for_wellbeing_drop
 from app.services.messages.availability import HelpLine, help_lines
+from app.services.plan.steps import own_youth
 
 ANSWER_PREFIX = "answer-"
 
@@ -88,13 +89,6 @@ async def instrument_versions(db: AsyncSession, ids: set[int]) -> dict[int, Defi
         return {}
     rows = (await db.exec(select(Instrument).where(col(Instrument.id).in_(ids)))).all()
     return {row.id: parse(row.definition) for row in rows if row.id is not None}
-
-
-async def own_youth(db: AsyncSession, *, actor: User) -> Youth:
-    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
-        raise NotFound()
-    return youth
 
 
 def answers_from_form(form: Mapping[str, object]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,16 +58,18 @@ class YouthOverview:
     sections: list[Section]
 
 
+# The young person's check-ins page reads this on every view: built once (see app/db.py).
+_OWN_CHECKINS = (
+    select(CheckIn)
+    .where(col(CheckIn.youth_id) == bindparam("youth_id"))
+    .order_by(col(CheckIn.taken_at), col(CheckIn.id))
+)
+
+
 async def youth_overview(db: AsyncSession, *, actor: User, now: datetime) -> YouthOverview:
     """The young person's own check-ins: what is due, and their curve over time."""
     youth = await own_youth(db, actor=actor)
-    checkins = (
-        await db.exec(
-            select(CheckIn)
-            .where(CheckIn.youth_id == youth.id)
-            .order_by(col(CheckIn.taken_at), col(CheckIn.id))
-        )
-    ).all()
+    checkins = (await db.exec(_OWN_CHECKINS, params={"youth_id": youth.id})).all()
     return YouthOverview(
         youth, await sections_for(db, youth=youth, checkins=list(checkins), threshold_lines=False)
     )

@@ -28,6 +28,7 @@ from app.notifications.outbox import enqueue
 from app.services.client_keys import insert_once
 from app.services.followups.enrollments import OUTCOME_OF_KIND, record_course_end
 from app.services.followups.flags import ANSWER_WINDOW_WORKING_DAYS, flag_unanswered, raise_flag
+from app.services.plan.steps import own_youth
 
 WORRIED_ANSWERS = frozenset({FollowUpAnswer.hard, FollowUpAnswer.considering_stopping})
 
@@ -49,19 +50,12 @@ class FollowUpPrompt:
         return self.follow_up.answered_at is not None
 
 
-async def _own_youth(db: AsyncSession, actor: User) -> Youth:
-    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
-        raise NotFound()
-    return youth
-
-
 async def open_prompt(db: AsyncSession, *, actor: User, now: datetime) -> FollowUpPrompt | None:
     """The follow-up card for the young person's home: the latest due one, if unanswered.
 
     For the lead to wire into the youth home (partial `home/_followup_card.html`).
     """
-    youth = await _own_youth(db, actor)
+    youth = await own_youth(db, actor=actor)
     row = (
         await db.exec(
             select(FollowUp, Enrollment)
@@ -84,7 +78,7 @@ async def prompt_for(
     db: AsyncSession, *, actor: User, follow_up_id: int, now: datetime
 ) -> FollowUpPrompt:
     """One of the young person's own follow-ups that is due; anyone else's is NotFound."""
-    youth = await _own_youth(db, actor)
+    youth = await own_youth(db, actor=actor)
     row = (
         await db.exec(
             select(FollowUp, Enrollment)
