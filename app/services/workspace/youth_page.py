@@ -8,10 +8,10 @@ summary is audited as `youth.summary`. Both show only what the guide may reach.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, literal, union_all
+from sqlalchemy import String, bindparam, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -33,6 +33,7 @@ from app.models import (
     User,
     Youth,
 )
+from app.models.base import UTCDateTime
 from app.security.access import Via
 from app.security.audit import open_youth
 from app.services.checkins.history import Section, sections_for
@@ -52,11 +53,17 @@ class OpenFlag(NamedTuple):
     raised_at: datetime
 
 
+class CourseEndRow(NamedTuple):
+    ended_on: date
+    outcome: str
+
+
 # -- statements built once ---------------------------------------------------------------
 # One per area of the page, each with the bind parameter `youth_id` (and `now`).
 
 RECENT = 5
 ALERT, FLAG = "alert", "flag"
+START, END = "start", "end"
 
 _person = aliased(User, name="person")
 _guide = aliased(User, name="guide")
@@ -146,8 +153,12 @@ _COMING = (  # planned, soonest first
     .order_by(col(Appointment.starts_at))
     .limit(RECENT)
 )
-_ENROLLMENTS: Any = (  # newest first
+# The course history: the starts (enrollments) and the course ends, each newest first,
+# told apart by `area` and kept in order by `position`.
+_starts = (
     sa_select(
+        literal(START).label("area"),
+        func.row_number().over(order_by=col(Enrollment.starts_on).desc()).label("position"),
         col(Enrollment.kind),
         col(Enrollment.place),
         col(Enrollment.starts_on),
@@ -157,13 +168,24 @@ _ENROLLMENTS: Any = (  # newest first
     .where(col(Enrollment.youth_id) == bindparam("youth_id"))
     .order_by(col(Enrollment.starts_on).desc())
     .limit(HISTORY)
+    .subquery()
 )
-_COURSE_ENDS = (  # newest first
-    select(col(CourseEnd.ended_on), col(CourseEnd.outcome))
+_ends = (
+    sa_select(
+        literal(END).label("area"),
+        func.row_number().over(order_by=col(CourseEnd.created_at).desc()).label("position"),
+        col(CourseEnd.outcome).label("kind"),
+        null().cast(String).label("place"),
+        col(CourseEnd.ended_on).label("starts_on"),
+        null().cast(UTCDateTime).label("ended_at"),
+        null().cast(String).label("end_reason"),
+    )
     .where(col(CourseEnd.youth_id) == bindparam("youth_id"))
     .order_by(col(CourseEnd.created_at).desc())
     .limit(HISTORY)
+    .subquery()
 )
+_COURSE: Any = union_all(sa_select(_starts), sa_select(_ends)).order_by("area", "position")
 _assigned_by = aliased(User, name="assigned_by")
 _GUIDE_HISTORY: Any = (  # every period with a guide, oldest first, with who made the change
     sa_select(
@@ -200,7 +222,7 @@ class YouthPage:
     enrollments: list[Any]  # newest first: kind, place, starts_on, ended_at, end_reason
     next_follow_up_at: datetime | None
     open_flags: list[OpenFlag]
-    course_ends: list[Any]  # newest first: ended_on, outcome
+    course_ends: list[CourseEndRow]  # newest first
     guide_history: list[Any]  # oldest first: guide_name, started_at, ended_at, ...
 
     @property
@@ -232,6 +254,7 @@ async def youth_page(
     checkins = list((await db.exec(_CHECKINS, params=by_youth)).all())
     needs = (await db.exec(_NEEDS, params=by_youth)).all()
     notes = (await db.exec(_NOTES, params=by_youth)).all()
+    course = (await db.exec(_COURSE, params=by_youth)).all()
     return YouthPage(
         youth=youth,
         person=person,
@@ -248,10 +271,10 @@ async def youth_page(
         notes=list(notes),
         note_authors={row.author_id: row.author_name for row in notes},
         appointments=list((await db.exec(_COMING, params={**by_youth, "now": now})).all()),
-        enrollments=list((await db.exec(_ENROLLMENTS, params=by_youth)).all()),
+        enrollments=[row for row in course if row.area == START],
         next_follow_up_at=next_follow_up_at,
         open_flags=[OpenFlag(row.what, row.at) for row in needs if row.area == FLAG],
-        course_ends=list((await db.exec(_COURSE_ENDS, params=by_youth)).all()),
+        course_ends=[CourseEndRow(row.starts_on, row.kind) for row in course if row.area == END],
         guide_history=list((await db.exec(_GUIDE_HISTORY, params=by_youth)).all()),
     )
 
