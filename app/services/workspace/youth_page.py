@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, bindparam, func, literal, null, union_all
+from sqlalchemy import String, and_, bindparam, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -88,17 +88,17 @@ _next_follow_up_at = (
     .correlate(Youth)
     .scalar_subquery()
 )
-# The course record with the young person, their guide, the unread count and when the
-# next follow-up is due.
-_HEADER: Any = (
-    sa_select(Youth, _person, _guide, _unread, _next_follow_up_at)  # type: ignore[call-overload]
+# The course record with the young person, their guide, the unread count, when the next
+# follow-up is due, and the plan: one row per step (one without a step when there is none).
+_HEADER_AND_PLAN: Any = (
+    sa_select(Youth, _person, _guide, _unread, _next_follow_up_at, PlanStep)  # type: ignore[call-overload]
     .join(_person, col(_person.id) == col(Youth.user_id))
     .outerjoin(_guide, col(_guide.id) == col(Youth.guide_id))
+    .outerjoin(
+        PlanStep,
+        and_(col(PlanStep.youth_id) == col(Youth.id), col(PlanStep.deleted_at).is_(None)),
+    )
     .where(col(Youth.id) == bindparam("youth_id"))
-)
-_PLAN_STEPS = (
-    select(PlanStep)
-    .where(col(PlanStep.youth_id) == bindparam("youth_id"), col(PlanStep.deleted_at).is_(None))
     .order_by(col(PlanStep.position), col(PlanStep.id))
 )
 _CHECKINS = (  # oldest first: the curves
@@ -247,10 +247,9 @@ async def youth_page(
     """Everything about one young person the guide may see; audited."""
     via = await open_youth(db, actor=actor, youth_id=youth_id, action=action, now=now)
     by_youth = {"youth_id": youth_id}
-    youth, person, guide, unread, next_follow_up_at = (
-        await db.exec(_HEADER, params=by_youth)
-    ).one()
-    steps = (await db.exec(_PLAN_STEPS, params=by_youth)).all()
+    rows = (await db.exec(_HEADER_AND_PLAN, params=by_youth)).all()
+    youth, person, guide, unread, next_follow_up_at, _step = rows[0]
+    steps = [step for *_header, step in rows if step is not None]
     checkins = list((await db.exec(_CHECKINS, params=by_youth)).all())
     needs = (await db.exec(_NEEDS, params=by_youth)).all()
     notes = (await db.exec(_NOTES, params=by_youth)).all()
@@ -260,7 +259,7 @@ async def youth_page(
         person=person,
         guide=guide,
         via=via,
-        plan=Plan(youth=youth, person=person, steps=list(steps)),
+        plan=Plan(youth=youth, person=person, steps=steps),
         checkins=checkins[::-1][:RECENT],
         checkin_sections=await sections_for(
             db, youth=youth, checkins=checkins, threshold_lines=True
