@@ -3,6 +3,10 @@ start and follow-ups, course history and guide history, each with a link to its 
 
 Opening it is audited (`youth.view`, via caseload or cover); the printable handover
 summary is audited as `youth.summary`. Both show only what the guide may reach.
+
+A guide opens this page many times a day (a hot path, see ARCHITECTURE.md): after the
+access check and the audit record, each area of the page is read by one statement built
+once, at import, and what the page only shows is read as plain rows, not ORM objects.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from app.services.checkins.history import Section, sections_for
 from app.services.messages.conversation import MessageView, view_of
 from app.services.plan.steps import Plan
 
-HISTORY = 20
+RECENT = 5  # messages, notes, appointments, check-ins in the list
+HISTORY = 20  # starts and course ends in the course history
 
 
 class OpenAlert(NamedTuple):
@@ -61,7 +66,6 @@ class CourseEndRow(NamedTuple):
 # -- statements built once ---------------------------------------------------------------
 # One per area of the page, each with the bind parameter `youth_id` (and `now`).
 
-RECENT = 5
 ALERT, FLAG = "alert", "flag"
 START, END = "start", "end"
 
@@ -114,7 +118,8 @@ _MESSAGES = (  # the latest few, newest first, with the sender's name
     .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
     .limit(RECENT)
 )
-# "Needs you now": the open check-in alerts and risk flags, told apart by `area`.
+# "Needs you now": the open check-in alerts and risk flags, told apart by `area`, each
+# oldest first.
 _NEEDS: Any = union_all(
     sa_select(
         literal(ALERT).label("area"),
@@ -170,7 +175,7 @@ _starts = (
     .limit(HISTORY)
     .subquery()
 )
-_ends = (
+_ends = (  # its columns named as the starts': `kind` is the outcome, `starts_on` the end
     sa_select(
         literal(END).label("area"),
         func.row_number().over(order_by=col(CourseEnd.created_at).desc()).label("position"),
