@@ -9,8 +9,11 @@ from sqlmodel import col, func, select
 
 from app.clock import at_copenhagen_time, copenhagen_today
 from app.models import (
+    AlertKind,
     AuditRecord,
+    CourseEndOutcome,
     Cover,
+    EnrollmentEnd,
     GuideAssignment,
     Handover,
     Message,
@@ -22,6 +25,7 @@ from app.models import (
 )
 from app.web.static_assets import static_url
 from tests.factories.checkins import checkin
+from tests.factories.key_figures import end_course, enroll
 from tests.factories.people import make_cover, make_team, make_user, make_youth, sign_in, user_of
 from tests.factories.workspace import busy_youth
 
@@ -49,6 +53,53 @@ async def test_opening_a_young_person_shows_every_area_and_is_audited(
     assert "(WHO5" not in page.text
     record = (await db.exec(select(AuditRecord))).one()
     assert (record.action, record.via, record.youth_id) == ("youth.view", "caseload", youth.id)
+
+
+async def test_the_youth_page_shows_what_needs_the_guide_and_the_whole_course_history(
+    client, db, settings, frozen_clock
+):
+    now = frozen_clock.now
+    guide = await make_user(db, name="Gitte Guide")
+    leader = await make_user(db, Role.leader, name="Lone Leder")
+    youth = await busy_youth(db, guide, now, 1)
+    assert youth.id is not None and guide.id is not None
+    await checkin(db, youth, score=20, taken_at=now - timedelta(days=1), alert=AlertKind.urgent)
+    dropped = await enroll(
+        db,
+        youth,
+        "2024-01-08",
+        ended_at=now - timedelta(days=60),
+        end_reason=EnrollmentEnd.dropped_out,
+    )
+    await end_course(db, youth, "2024-03-01", CourseEndOutcome.other, dropped)
+    await end_course(db, youth, "2024-06-03", CourseEndOutcome.job)
+    db.add(
+        GuideAssignment(
+            youth_id=youth.id,
+            guide_id=guide.id,
+            started_at=now - timedelta(days=90),
+            assigned_by_id=leader.id,
+            handover_note="Ringer helst om formiddagen",
+        )
+    )
+    await db.flush()
+    await sign_in(client, db, guide, settings, frozen_clock.now)
+    page = (await client.get(f"/guide/youth/{youth.id}")).text
+    # Both open alerts, then the risk flag.
+    needs = page.split('id="needs-heading"')[1].split("</ul>")[0]
+    assert needs.count("Akut") == 2 and needs.index("Akut") < needs.index("Risikoflag")
+    assert "To opfølgninger uden svar" in needs
+    # The course history: the start, each enrollment (the dropped one ended), newest end last.
+    history = page.split('id="course-heading"')[1].split("</ol>")[0]
+    assert history.count("<li>") == 5
+    assert "8. januar 2024: Startede uddannelse – Fjordby Tekniske Skole (sluttede" in history
+    assert "faldet fra)" in history and "Netto" in history
+    assert history.index("Forløbet sluttede: Andet") < history.index("Forløbet sluttede: Job")
+    # The current start and its next follow-up.
+    assert "Job: Netto" in page and "Næste opfølgning:" in page
+    guides = page.split('id="guides-heading"')[1]
+    assert "<strong>Gitte Guide</strong>" in guides and "af Lone Leder" in guides
+    assert "Overdragelsesnote: Ringer helst om formiddagen" in guides
 
 
 async def test_the_handover_summary_is_printable_and_audited(client, db, settings, frozen_clock):
