@@ -56,7 +56,7 @@ SCALE_TEAM = 300
 @dataclass(frozen=True)
 class Page:
     name: str
-    role: str
+    role: str  # "" for nobody signed in
     path: str  # may hold {youth_id}: a young person on the guide's own caseload
 
 
@@ -69,6 +69,11 @@ PAGES = [
     Page("guide_inbox", "guide", "/guide/inbox"),
     Page("youth_page", "guide", "/guide/youth/{youth_id}"),
     Page("leader_overview", "leader", "/"),
+    # What every request pays before a page does its own work, for reading the rows
+    # above: the framework and middleware alone (a public answer, no database), and a
+    # signed-in request with the sign-in check, one read and a one-line fragment.
+    Page("floor_public", "", "/healthz"),
+    Page("floor_signed_in", "youth", "/messages/badge"),
 ]
 
 
@@ -240,10 +245,10 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk(
-    url: str, seconds: float, cookie: str | None, pid: int
+    url: str, seconds: float, cookie: str | None, pid: int, connections: int = 16
 ) -> tuple[float, float, float, float, int]:
     """requests/s, p50 ms, p99 ms, CPU ms of `pid` per request, non-2xx responses."""
-    command = [WRK, "-t1", "-c16", f"-d{seconds:g}s", "--latency", url]
+    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     before = cpu_seconds(pid)
@@ -284,7 +289,7 @@ async def count_statements(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             for page in pages:
-                cookies = {"trinvis_session": people.tokens[page.role]}
+                cookies = {"trinvis_session": people.tokens[page.role]} if page.role else {}
                 path = page.path.format(youth_id=people.youth_id)
                 await client.get(path, cookies=cookies)  # warm: statements compiled once
                 with statements_sent(get_engine()) as sent:
@@ -325,7 +330,7 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> None:
     try:
         results: dict[str, tuple[Run, Run]] = {}
         for page in pages:
-            cookie = f"trinvis_session={people.tokens[page.role]}"
+            cookie = f"trinvis_session={people.tokens[page.role]}" if page.role else None
             path = page.path.format(youth_id=people.youth_id)
             mine, plain = Run(), Run()
             # Warm both (compiled statements, pools, templates) before counting.
@@ -336,7 +341,9 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> None:
                     (mine, app_base + path, app.pid, cookie),
                     (plain, f"{bare_base}/{page.name}", bare.pid, None),
                 ):
-                    rps, p50, p99, cpu, bad = wrk(target, args.seconds, sends, pid)
+                    rps, p50, p99, cpu, bad = wrk(
+                        target, args.seconds, sends, pid, args.connections
+                    )
                     run.rps.append(rps)
                     run.p50.append(p50)
                     run.p99.append(p99)
@@ -354,7 +361,8 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> None:
     load_after = os.getloadavg()
     print()
     print(
-        f"PostgreSQL, one app process, wrk -t1 -c16, {args.rounds} x {args.seconds:g} s "
+        f"PostgreSQL, one app process, wrk -t1 -c{args.connections}, "
+        f"{args.rounds} x {args.seconds:g} s "
         f"alternating; guide's caseload {people.caseload}; "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (2 cores)"
     )
@@ -384,6 +392,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternations per page")
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per wrk run")
     parser.add_argument(
+        "--connections", type=int, default=16, help="wrk's open connections (default 16)"
+    )
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
             "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -396,8 +407,8 @@ def main() -> None:
     if args.bare_serve:
         bare_main(args.bare_serve, args.port)
         return
-    if not (1 <= args.rounds <= 20 and 0.5 <= args.seconds <= 60):
-        parser.error("--rounds must be 1..20 and --seconds 0.5..60")
+    if not (1 <= args.rounds <= 20 and 0.5 <= args.seconds <= 60 and 1 <= args.connections <= 256):
+        parser.error("--rounds must be 1..20, --seconds 0.5..60, --connections 1..256")
     name = f"trinvis_bench_{uuid.uuid4().hex[:8]}"
     url = create_database(args.postgres_url, name)
     try:
