@@ -91,7 +91,9 @@ async def who_answers(db: AsyncSession, *, youth: Youth, now: datetime) -> WhoAn
             answerer = covering[0] if covering else guide
             assert answerer.id is not None
             week = await availability.working_week(db, answerer.id)
-            usual = await availability.usual_reply_minutes(db, guide_id=answerer.id, now=now)
+            usual = await availability.usual_reply_minutes(
+                db, guide_id=answerer.id, week=week, now=now
+            )
     return WhoAnswers(
         guide=guide,
         covering=covering,
