@@ -118,6 +118,8 @@ async def working_week(db: AsyncSession, guide_id: int) -> Week:
 
 
 async def working_weeks(db: AsyncSession, guide_ids: list[int]) -> dict[int, Week]:
+    if not guide_ids:
+        return {}
     rows = (
         await db.exec(
             select(GuideWorkingHours).where(col(GuideWorkingHours.guide_id).in_(guide_ids))
