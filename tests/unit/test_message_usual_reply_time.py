@@ -186,6 +186,7 @@ async def test_a_mixed_quarter_of_answers_matches_the_earlier_definition(db):
             kind = MessageKind.system if sender is None else MessageKind.text
             # A message stored late (a phone back online) has an older time than its id.
             sent_at = at - timedelta(minutes=rng.choice([0, 0, 0, 30]))
+            sent_at += timedelta(microseconds=rng.choice([0, rng.randrange(60_000_000)]))
             _add(db, youth, sender, sent_at, kind)
     found = [await _both(db, guide, week) for guide in guides for week in (DEFAULT_WEEK, LONG_DAYS)]
     assert any(value is not None for value in found)
