@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -155,6 +156,21 @@ def _wall_clock_window(day: date, start_minute: int, end_minute: int) -> tuple[d
 
 def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
     """Minutes of working time between two moments (0 when end is before start)."""
+    return _working_minutes(start, end, week, {})
+
+
+def working_minutes_each(pairs: Iterable[tuple[datetime, datetime]], week: Week) -> list[int]:
+    """`working_minutes_between` of each pair; each day's working hours looked up once."""
+    windows: dict[date, tuple[datetime, datetime] | None] = {}
+    return [_working_minutes(start, end, week, windows) for start, end in pairs]
+
+
+def _working_minutes(
+    start: datetime,
+    end: datetime,
+    week: Week,
+    windows: dict[date, tuple[datetime, datetime] | None],
+) -> int:
     if end <= start:
         return 0
     total = 0.0
@@ -163,7 +179,10 @@ def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
     for _ in range(MAX_DAYS_SCANNED):
         if day > last:
             break
-        window = _window(day, week)
+        if day in windows:
+            window = windows[day]
+        else:
+            window = windows[day] = _window(day, week)
         if window is not None:
             lo, hi = max(start, window[0]), min(end, window[1])
             if hi > lo:
@@ -265,11 +284,7 @@ async def usual_reply_minutes(
     pairs = (await db.exec(_REPLY_PAIRS, params=params)).all()
     if len(pairs) < REPLY_MIN_SAMPLES:
         return None
-    return int(
-        statistics.median(
-            working_minutes_between(asked, answered, week) for asked, answered in pairs
-        )
-    )
+    return int(statistics.median(working_minutes_each(pairs, week)))
 
 
 def week_summary(week: Week) -> list[tuple[int, int, int, int]]:
