@@ -164,12 +164,10 @@ async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
     covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
     found = (await db.exec(_INBOX, params={"guide_id": actor.id, "covered": covered})).all()
     limit = await availability.unanswered_limit_minutes(db)
-    waiting_guides = {youth.guide_id for youth, _, _, since, _, _ in found if since}
-    weeks = await availability.working_weeks(db, sorted(g for g in waiting_guides if g))
+    waited = await _working_minutes_waited(db, found, now)
     rows = []
     for youth, person, message, since, unread, _event in found:
-        week = weeks.get(youth.guide_id or 0, availability.DEFAULT_WEEK)
-        minutes = availability.working_minutes_between(since, now, week) if since else 0
+        minutes = waited.get(youth.id, 0)
         rows.append(
             InboxRow(
                 youth=youth,
@@ -189,6 +187,21 @@ async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
         last_event_id=max((int(event or 0) for *_, event in found), default=0),
         limit_minutes=limit,
     )
+
+
+async def _working_minutes_waited(db: AsyncSession, found: Any, now: datetime) -> dict[int, int]:
+    """Per waiting young person (id): working minutes waited until now, on the guide's week."""
+    waits: dict[int | None, list[tuple[int, datetime]]] = {}
+    for youth, _, _, since, _, _ in found:
+        if since is not None:
+            waits.setdefault(youth.guide_id, []).append((youth.id, since))
+    weeks = await availability.working_weeks(db, sorted(g for g in waits if g))
+    waited: dict[int, int] = {}
+    for guide_id, group in waits.items():
+        week = weeks.get(guide_id or 0, availability.DEFAULT_WEEK)
+        minutes = availability.working_minutes_each([(since, now) for _, since in group], week)
+        waited.update(zip([youth_id for youth_id, _ in group], minutes, strict=True))
+    return waited
 
 
 def _inbox_order(row: InboxRow) -> tuple[int, float, str]:
