@@ -380,3 +380,35 @@ async def test_outside_working_hours_the_young_person_sees_where_to_get_help(
     assert 'href="tel:112"' in page and "70 201 201" in page
     assert "mandag kl. 08:00" in page
     assert "116 111" not in page  # born 2006: not under 18
+
+
+async def test_a_long_conversation_shows_the_newest_page_and_earlier_ones_on_request(
+    client, db, settings, frozen_clock, pair
+):
+    guide, youth = pair
+    person = await user_of(db, youth)
+    start = frozen_clock.now - timedelta(days=3)
+    for n in range(conversation.PAGE_SIZE + 5):
+        db.add(
+            Message(
+                youth_id=youth.id,
+                sender_id=(person if n % 2 else guide).id,
+                body=f"Besked nummer {n:03d}",
+                client_key=f"long-{n:03d}",
+                sent_at=start + timedelta(minutes=n),
+            )
+        )
+    await db.flush()
+    ids = (
+        await db.exec(select(Message.id).where(Message.youth_id == youth.id).order_by(Message.id))
+    ).all()
+    await sign_in(client, db, person, settings, frozen_clock.now)
+    newest = (await client.get("/messages")).text
+    assert "Besked nummer 104" in newest and "Besked nummer 005" in newest
+    assert "Besked nummer 004" not in newest
+    assert f"/messages?before={ids[5]}" in newest
+    earlier = (await client.get(f"/messages?before={ids[5]}")).text
+    assert "Besked nummer 000" in earlier and "Besked nummer 004" in earlier
+    assert "Besked nummer 005" not in earlier and "?before=" not in earlier
+    # Guide's first names on their messages, none on the young person's own.
+    assert f"{guide.first_name} · <time" in earlier

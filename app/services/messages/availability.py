@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam, case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import at_copenhagen_time, copenhagen_today
 from app.i18n import N_
 from app.models import GuideWorkingHours, Message, MessageKind, Youth
+from app.models.base import UTCDateTime
 from app.notifications.rules import DEFAULT_QUIET_HOURS, QuietHours
 from app.services.admin import municipal_settings
 from app.services.admin.app_settings import stored_values
@@ -114,6 +119,8 @@ async def working_week(db: AsyncSession, guide_id: int) -> Week:
 
 
 async def working_weeks(db: AsyncSession, guide_ids: list[int]) -> dict[int, Week]:
+    if not guide_ids:
+        return {}
     rows = (
         await db.exec(
             select(GuideWorkingHours).where(col(GuideWorkingHours.guide_id).in_(guide_ids))
@@ -129,16 +136,41 @@ def _window(day: date, week: Week) -> tuple[datetime, datetime] | None:
     hours = week.get(day.weekday())
     if hours is None or hours[1] <= hours[0]:
         return None
+    return _wall_clock_window(day, hours[0], hours[1])
+
+
+@lru_cache(maxsize=4096)
+def _wall_clock_window(day: date, start_minute: int, end_minute: int) -> tuple[datetime, datetime]:
+    """A working day from `start_minute` to `end_minute` on Danish clocks, as instants.
+
+    Kept (it depends on nothing but its arguments): a conversation page counts the
+    working time of a guide's answers of three months, over the same few days each time.
+    """
     midnight = at_copenhagen_time(day)
     # Wall-clock minutes, so a working day stays 8–16 across daylight-saving changes.
-    start = midnight.replace(hour=hours[0] // 60, minute=hours[0] % 60)
-    end_minute = min(hours[1], 24 * 60 - 1)
+    start = midnight.replace(hour=start_minute // 60, minute=start_minute % 60)
+    end_minute = min(end_minute, 24 * 60 - 1)
     end = midnight.replace(hour=end_minute // 60, minute=end_minute % 60)
     return start, end
 
 
 def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
     """Minutes of working time between two moments (0 when end is before start)."""
+    return _working_minutes(start, end, week, {})
+
+
+def working_minutes_each(pairs: Iterable[tuple[datetime, datetime]], week: Week) -> list[int]:
+    """`working_minutes_between` of each pair; each day's working hours looked up once."""
+    windows: dict[date, tuple[datetime, datetime] | None] = {}
+    return [_working_minutes(start, end, week, windows) for start, end in pairs]
+
+
+def _working_minutes(
+    start: datetime,
+    end: datetime,
+    week: Week,
+    windows: dict[date, tuple[datetime, datetime] | None],
+) -> int:
     if end <= start:
         return 0
     total = 0.0
@@ -147,7 +179,10 @@ def working_minutes_between(start: datetime, end: datetime, week: Week) -> int:
     for _ in range(MAX_DAYS_SCANNED):
         if day > last:
             break
-        window = _window(day, week)
+        if day in windows:
+            window = windows[day]
+        else:
+            window = windows[day] = _window(day, week)
         if window is not None:
             lo, hi = max(start, window[0]), min(end, window[1])
             if hi > lo:
@@ -177,42 +212,79 @@ def after_quiet_hours(moment: datetime, hours: QuietHours = DEFAULT_QUIET) -> da
     return hours.until(moment) or moment
 
 
-async def usual_reply_minutes(db: AsyncSession, *, guide_id: int, now: datetime) -> int | None:
+def _reply_pairs() -> Any:
+    """Each answer of the guide (`:guide_id`) since `:since`, with when the young person
+    first wrote after the previous answer from staff: (asked_at, answered_at).
+
+    Only text messages count, of the conversations the guide wrote in since then. A
+    turn is the young person's messages after a message from staff, closed by the next
+    one; its number is how many messages from staff came before it, so the closing
+    message shares it. The closing message answers when the turn opened with the young
+    person; it is a sample when the guide wrote it (a colleague's answer counts as the
+    answer, but not as the guide's time).
+    """
+    by_staff = case((col(Message.sender_id) == col(Youth.user_id), 0), else_=1)
+    written_in = select(Message.youth_id).where(
+        col(Message.sender_id) == bindparam("guide_id"),
+        col(Message.sent_at) >= bindparam("since"),
+    )
+    recent = (
+        sa_select(
+            col(Message.id),
+            col(Message.youth_id),
+            col(Message.sender_id),
+            col(Message.sent_at),
+            by_staff.label("by_staff"),
+        )
+        .join(Youth, col(Youth.id) == col(Message.youth_id))
+        .where(
+            col(Message.youth_id).in_(written_in),
+            col(Message.sent_at) >= bindparam("since"),
+            col(Message.kind) == MessageKind.text,
+        )
+        .cte("recent")
+    )
+    staff_so_far = func.sum(recent.c.by_staff).over(
+        partition_by=recent.c.youth_id, order_by=recent.c.id
+    )
+    turns = sa_select(recent, (staff_so_far - recent.c.by_staff).label("turn")).cte("turns")
+    turn: dict[str, Any] = {
+        "partition_by": (turns.c.youth_id, turns.c.turn),
+        "order_by": turns.c.id,
+    }
+    closed = sa_select(
+        turns.c.sender_id,
+        turns.c.by_staff,
+        turns.c.sent_at.label("answered_at"),
+        func.first_value(turns.c.sent_at, type_=UTCDateTime).over(**turn).label("asked_at"),
+        func.first_value(turns.c.by_staff).over(**turn).label("opened_by_staff"),
+    ).subquery("closed")
+    return select(closed.c.asked_at, closed.c.answered_at).where(
+        closed.c.by_staff == 1,
+        closed.c.opened_by_staff == 0,
+        closed.c.sender_id == bindparam("guide_id"),
+    )
+
+
+# Built once (see `app/db.py`): the young person's conversation page asks for it.
+_REPLY_PAIRS = _reply_pairs()
+
+
+async def usual_reply_minutes(
+    db: AsyncSession, *, guide_id: int, week: Week, now: datetime
+) -> int | None:
     """The median working time this guide took to answer a young person, lately.
 
     Counted from the first unanswered message of the young person to the guide's
-    next answer; None until there are a few answers to go by.
+    next answer, in the guide's working `week`; None until there are a few answers to
+    go by. The answers are paired in SQL; the working time is counted here, on
+    Copenhagen's clocks, which SQLite does not know.
     """
-    since = now - timedelta(days=REPLY_SAMPLE_DAYS)
-    rows = (
-        await db.exec(
-            select(Message.youth_id, Message.sender_id, Message.sent_at, Youth.user_id)
-            .join(Youth, col(Youth.id) == col(Message.youth_id))
-            .where(
-                col(Message.youth_id).in_(
-                    select(Message.youth_id).where(
-                        Message.sender_id == guide_id, col(Message.sent_at) >= since
-                    )
-                ),
-                col(Message.sent_at) >= since,
-                Message.kind == MessageKind.text,
-            )
-            .order_by(col(Message.youth_id), col(Message.id))
-        )
-    ).all()
-    week = await working_week(db, guide_id)
-    waiting: dict[int, datetime] = {}
-    samples: list[int] = []
-    for youth_id, sender_id, sent_at, youth_user_id in rows:
-        if sender_id == youth_user_id:
-            waiting.setdefault(youth_id, sent_at)
-        elif youth_id in waiting:
-            asked = waiting.pop(youth_id)
-            if sender_id == guide_id:
-                samples.append(working_minutes_between(asked, sent_at, week))
-    if len(samples) < REPLY_MIN_SAMPLES:
+    params = {"guide_id": guide_id, "since": now - timedelta(days=REPLY_SAMPLE_DAYS)}
+    pairs = (await db.exec(_REPLY_PAIRS, params=params)).all()
+    if len(pairs) < REPLY_MIN_SAMPLES:
         return None
-    return int(statistics.median(samples))
+    return int(statistics.median(working_minutes_each(pairs, week)))
 
 
 def week_summary(week: Week) -> list[tuple[int, int, int, int]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -95,7 +96,9 @@ async def views(
     ]
 
 
-def view_of(m: Message, sender_name: str | None, *, reader: User, youth: Youth) -> MessageView:
+def view_of(
+    m: StoredMessage, sender_name: str | None, *, reader: User, youth: Youth
+) -> MessageView:
     """One row as `reader` sees it; `sender_name` is the sender's full name (or None)."""
     assert m.id is not None
     from_youth = m.sender_id == youth.user_id
@@ -132,16 +135,65 @@ def _system_parts(stored: str) -> tuple[str, dict[str, Any]]:
     return str(data.get("id", "")), dict(data.get("params") or {})
 
 
+class StoredMessage(Protocol):
+    """A message as read: a `Message`, or a plain row of the columns a reader is shown."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def sender_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def client_key(self) -> str: ...
+    @property
+    def sent_at(self) -> datetime: ...
+    @property
+    def read_at(self) -> datetime | None: ...
+
+
+def _history(before: bool) -> Any:
+    """The newest page of a conversation (before `:before_id`), newest first, as plain
+    rows with the sender's full name: more than a hundred objects nobody changes."""
+    query: Any = (
+        sa_select(
+            col(Message.id),
+            col(Message.sender_id),
+            col(Message.kind),
+            col(Message.body),
+            col(Message.client_key),
+            col(Message.sent_at),
+            col(Message.read_at),
+            col(User.name).label("sender_name"),
+        )
+        .outerjoin(User, col(User.id) == col(Message.sender_id))
+        .where(col(Message.youth_id) == bindparam("youth_id"))
+    )
+    if before:
+        query = query.where(col(Message.id) < bindparam("before_id"))
+    return query.order_by(col(Message.id).desc()).limit(PAGE_SIZE + 1)
+
+
+# Every conversation page reads this: built once (see `app/db.py`).
+_HISTORY = {False: _history(False), True: _history(True)}
+
+
 async def history(
-    db: AsyncSession, *, youth_id: int, before_id: int | None = None, limit: int = PAGE_SIZE
-) -> tuple[list[Message], bool]:
-    """The newest `limit` messages (before `before_id`), oldest first, and whether more exist."""
-    query = select(Message).where(Message.youth_id == youth_id)
+    db: AsyncSession, *, reader: User, youth: Youth, before_id: int | None = None
+) -> tuple[list[MessageView], bool]:
+    """The newest `PAGE_SIZE` messages (before `before_id`) as `reader` sees them, oldest
+    first, and whether more exist."""
+    params: dict[str, Any] = {"youth_id": youth.id}
     if before_id is not None:
-        query = query.where(col(Message.id) < before_id)
-    rows = list((await db.exec(query.order_by(col(Message.id).desc()).limit(limit + 1))).all())
-    more = len(rows) > limit
-    return list(reversed(rows[:limit])), more
+        params["before_id"] = before_id
+    rows = (await db.exec(_HISTORY[before_id is not None], params=params)).all()
+    shown = [
+        view_of(row, row.sender_name, reader=reader, youth=youth)
+        for row in reversed(rows[:PAGE_SIZE])
+    ]
+    return shown, len(rows) > PAGE_SIZE
 
 
 async def open_conversation(

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden
-from app.models import Message, MessageKind, Role, User, Youth
+from app.models import Message, MessageEvent, MessageKind, Role, User, Youth
 from app.security.access import covered_guide_ids, reachable_youth_filter
-from app.services.messages import availability, event_log
+from app.services.messages import availability
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,6 @@ class Inbox:
     overdue: int
     last_event_id: int
     limit_minutes: int
-
-
-async def _reachable(db: AsyncSession, guide: User, now: datetime) -> list[tuple[Youth, User]]:
-    assert guide.id is not None
-    covered = await covered_guide_ids(db, guide_id=guide.id, now=now)
-    rows = await db.exec(
-        select(Youth, User)
-        .join(User, col(User.id) == col(Youth.user_id))
-        .where(reachable_youth_filter(guide.id, covered))
-    )
-    return list(rows.all())
 
 
 async def _conversation_facts(
@@ -102,23 +94,80 @@ async def _conversation_facts(
     return answered, waiting, unread, {m.youth_id: m for m in last_rows}
 
 
+# The guide's inbox (hot path): every young person the guide may reach (their own, and
+# those of the colleagues they cover: `reachable_youth_filter` with bind parameters),
+# each with what its row shows, in one statement built once. Waiting: the young
+# person's first message after the last answer from staff (as `_conversation_facts`).
+_last_answer = (
+    select(func.max(Message.id))
+    .where(
+        col(Message.youth_id) == col(Youth.id),
+        col(Message.kind) == MessageKind.text,
+        col(Message.sender_id) != col(Youth.user_id),
+    )
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_waiting_since = (
+    select(Message.sent_at)
+    .where(
+        col(Message.youth_id) == col(Youth.id),
+        col(Message.sender_id) == col(Youth.user_id),
+        col(Message.id) > func.coalesce(_last_answer, 0),
+    )
+    .order_by(col(Message.id))
+    .limit(1)
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_unread = (
+    select(func.count())
+    .select_from(Message)
+    .where(
+        col(Message.youth_id) == col(Youth.id),
+        col(Message.sender_id) == col(Youth.user_id),
+        col(Message.read_at).is_(None),
+    )
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_last_id = (
+    select(func.max(Message.id))
+    .where(col(Message.youth_id) == col(Youth.id))
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_latest_event = (
+    select(func.max(MessageEvent.id))
+    .where(col(MessageEvent.youth_id) == col(Youth.id))
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_last = aliased(Message, name="last_message")
+_INBOX: Any = (
+    sa_select(Youth, User, _last, _waiting_since, _unread, _latest_event)  # type: ignore[call-overload]
+    .join(User, col(User.id) == col(Youth.user_id))
+    .outerjoin(_last, col(_last.id) == _last_id)
+    .where(
+        or_(
+            col(Youth.guide_id) == bindparam("guide_id"),
+            col(Youth.guide_id).in_(bindparam("covered", expanding=True)),
+        )
+    )
+    .order_by(col(Youth.id))
+)
+
+
 async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
     """All reachable conversations, longest waiting first. A list: no audit."""
     assert actor.id is not None
-    pairs = await _reachable(db, actor, now)
-    ids = [y.id for y, _ in pairs if y.id is not None]
-    _answered, waiting, unread, last = await _conversation_facts(db, ids)
+    covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
+    found = (await db.exec(_INBOX, params={"guide_id": actor.id, "covered": covered})).all()
     limit = await availability.unanswered_limit_minutes(db)
-    weeks = await availability.working_weeks(
-        db, sorted({y.guide_id for y, _ in pairs if y.guide_id})
-    )
+    waited = await _working_minutes_waited(db, found, now)
     rows = []
-    for youth, person in pairs:
-        assert youth.id is not None
-        since = waiting.get(youth.id)
-        week = weeks.get(youth.guide_id or 0, availability.DEFAULT_WEEK)
-        minutes = availability.working_minutes_between(since, now, week) if since else 0
-        message = last.get(youth.id)
+    for youth, person, message, since, unread, _event in found:
+        minutes = waited.get(youth.id, 0)
         rows.append(
             InboxRow(
                 youth=youth,
@@ -126,7 +175,7 @@ async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
                 covered=youth.guide_id != actor.id,
                 last=message,
                 last_from_youth=message is not None and message.sender_id == youth.user_id,
-                unread=unread.get(youth.id, 0),
+                unread=int(unread or 0),
                 waiting=Waiting(since=since, working_minutes=minutes, overdue=minutes > limit),
             )
         )
@@ -135,9 +184,24 @@ async def guide_inbox(db: AsyncSession, *, actor: User, now: datetime) -> Inbox:
         rows=rows,
         unread=sum(r.unread for r in rows),
         overdue=sum(1 for r in rows if r.waiting.overdue),
-        last_event_id=await event_log.latest_id(db, youth_ids=ids),
+        last_event_id=max((int(event or 0) for *_, event in found), default=0),
         limit_minutes=limit,
     )
+
+
+async def _working_minutes_waited(db: AsyncSession, found: Any, now: datetime) -> dict[int, int]:
+    """Per waiting young person (id): working minutes waited until now, on the guide's week."""
+    waits: dict[int | None, list[tuple[int, datetime]]] = {}
+    for youth, _, _, since, _, _ in found:
+        if since is not None:
+            waits.setdefault(youth.guide_id, []).append((youth.id, since))
+    weeks = await availability.working_weeks(db, sorted(g for g in waits if g))
+    waited: dict[int, int] = {}
+    for guide_id, group in waits.items():
+        week = weeks.get(guide_id or 0, availability.DEFAULT_WEEK)
+        minutes = availability.working_minutes_each([(since, now) for _, since in group], week)
+        waited.update(zip([youth_id for youth_id, _ in group], minutes, strict=True))
+    return waited
 
 
 def _inbox_order(row: InboxRow) -> tuple[int, float, str]:

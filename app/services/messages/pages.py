@@ -7,13 +7,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
 from app.errors import NotFound
-from app.models import Message, MessageEvent, MessageEventKind, ReplySnippet, Role, User, Youth
+from app.models import (
+    Cover,
+    GuideWorkingHours,
+    Message,
+    MessageEvent,
+    MessageEventKind,
+    ReplySnippet,
+    Role,
+    User,
+    Youth,
+)
 from app.notifications.receipts import sms_receipts_of_messages
 from app.security.access import Via, covered_guide_ids, reachable_youth_filter, youth_scope
 from app.security.audit import open_youth
@@ -30,10 +41,12 @@ class WhoAnswers:
     """Who the young person's guide is, who answers meanwhile, and when."""
 
     guide: User | None
+    # The colleague covering for the guide now (the earliest cover), or none.
     covering: list[User]
     # Set when the guide was deactivated and nobody covers: the team's leaders.
     leaders: list[User]
     working_now: bool
+    # The answerer's usual reply time; asked for only while they work (shown only then).
     usual_minutes: int | None
     next_opening: datetime | None
     week: Week
@@ -75,49 +88,113 @@ class GuidePage:
     last_event_id: int
 
 
-async def who_answers(db: AsyncSession, *, youth: Youth, now: datetime) -> WhoAnswers:
-    guide = await db.get(User, youth.guide_id) if youth.guide_id else None
-    covering: list[User] = []
+# The page a young person opens most after home (hot path, see ARCHITECTURE.md): their
+# course record with the guide, the colleague covering for the guide now (the earliest
+# cover first, as `notify.covering_guides`), the working week of whoever answers (one
+# row per working day; none: the default week) and the newest event id, in one
+# statement built once.
+_guide = aliased(User, name="guide")
+_covering = aliased(User, name="covering")
+_first_cover = (
+    select(Cover.covering_guide_id)
+    .where(
+        col(Cover.absent_guide_id) == col(Youth.guide_id),
+        col(Cover.starts_at) <= bindparam("now"),
+        col(Cover.ends_at) > bindparam("now"),
+    )
+    .order_by(col(Cover.starts_at), col(Cover.id))
+    .limit(1)
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_latest_event = (
+    select(func.max(MessageEvent.id))
+    .where(col(MessageEvent.youth_id) == col(Youth.id))
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_YOUTH_CONVERSATION: Any = (
+    sa_select(  # type: ignore[call-overload]
+        Youth,
+        _guide,
+        _covering,
+        GuideWorkingHours.weekday,
+        GuideWorkingHours.start_minute,
+        GuideWorkingHours.end_minute,
+        _latest_event,
+    )
+    .outerjoin(_guide, col(_guide.id) == col(Youth.guide_id))
+    .outerjoin(_covering, col(_covering.id) == _first_cover)
+    .outerjoin(
+        GuideWorkingHours,
+        col(GuideWorkingHours.guide_id) == func.coalesce(col(_covering.id), col(_guide.id)),
+    )
+    .where(col(Youth.user_id) == bindparam("user_id"))
+)
+
+
+async def youth_page(
+    db: AsyncSession, *, actor: User, now: datetime, before_id: int | None = None
+) -> YouthPage:
+    rows = (await db.exec(_YOUTH_CONVERSATION, params={"user_id": actor.id, "now": now})).all()
+    if not rows:
+        raise NotFound()
+    youth, guide, covering, _day, _start, _end, last_event_id = rows[0]
+    assert youth.id is not None
+    week = {day: (start, end) for _, _, _, day, start, end, _ in rows if day is not None}
+    messages, more = await conversation.history(db, reader=actor, youth=youth, before_id=before_id)
+    return YouthPage(
+        youth=youth,
+        messages=messages,
+        more=more,
+        who=await _who_answers(
+            db,
+            youth=youth,
+            guide=guide,
+            covering=[covering] if covering is not None else [],
+            week=week or dict(availability.DEFAULT_WEEK),
+            now=now,
+        ),
+        last_event_id=int(last_event_id or 0),
+    )
+
+
+async def _who_answers(
+    db: AsyncSession,
+    *,
+    youth: Youth,
+    guide: User | None,
+    covering: list[User],
+    week: Week,
+    now: datetime,
+) -> WhoAnswers:
+    """`week` is the answerer's: the covering colleague's, or else the guide's."""
     leaders: list[User] = []
-    week: Week = dict(availability.DEFAULT_WEEK)
     usual = None
-    if guide is not None and guide.id is not None:
-        covering = await covering_guides(db, guide_id=guide.id, now=now)
-        if not covering and not guide.is_active:
+    answerer = covering[0] if covering else guide
+    if guide is None or (not covering and not guide.is_active):
+        answerer = None
+        week = dict(availability.DEFAULT_WEEK)
+        if guide is not None:
             # Nobody answers as "your guide" any more: say who sees to it, promise no
             # reply time, until a leader hands the young person over.
             leaders = await team_leaders(db, guide=guide)
-        else:
-            answerer = covering[0] if covering else guide
-            assert answerer.id is not None
-            week = await availability.working_week(db, answerer.id)
-            usual = await availability.usual_reply_minutes(db, guide_id=answerer.id, now=now)
+    working_now = availability.is_working(now, week)
+    if working_now and answerer is not None:
+        # Shown only while the answerer works, and it reads their answers of 3 months.
+        assert answerer.id is not None
+        usual = await availability.usual_reply_minutes(db, guide_id=answerer.id, week=week, now=now)
     return WhoAnswers(
         guide=guide,
         covering=covering,
         leaders=leaders,
-        working_now=availability.is_working(now, week),
+        working_now=working_now,
         usual_minutes=usual,
         next_opening=availability.next_opening(now, week),
         week=week,
         help_lines=await availability.help_lines(
             db, birth_date=youth.birth_date, today=copenhagen_today(now)
         ),
-    )
-
-
-async def youth_page(
-    db: AsyncSession, *, actor: User, now: datetime, before_id: int | None = None
-) -> YouthPage:
-    youth = await conversation.youth_of(db, actor)
-    assert youth.id is not None
-    rows, more = await conversation.history(db, youth_id=youth.id, before_id=before_id)
-    return YouthPage(
-        youth=youth,
-        messages=await conversation.views(db, rows, reader=actor, youth=youth),
-        more=more,
-        who=await who_answers(db, youth=youth, now=now),
-        last_event_id=await event_log.latest_id(db, youth_ids=[youth.id]),
     )
 
 
@@ -128,9 +205,8 @@ async def guide_page(
     youth, via = await conversation.open_conversation(db, actor=actor, youth_id=youth_id, now=now)
     person = await db.get(User, youth.user_id)
     assert person is not None and youth.id is not None
-    rows, more = await conversation.history(db, youth_id=youth.id, before_id=before_id)
+    views, more = await conversation.history(db, reader=actor, youth=youth, before_id=before_id)
     covering = await covering_guides(db, guide_id=youth.guide_id, now=now) if youth.guide_id else []
-    views = await conversation.views(db, rows, reader=actor, youth=youth)
     sms = await sms_receipts_of_messages(db, [view.id for view in views if not view.is_system])
     return GuidePage(
         youth=youth,
