@@ -270,34 +270,34 @@ async def _rows(
 
 
 def _row(values: Any, today: date) -> CaseloadRow:
-    contact = _utc(values.last_contact)
-    oldest = _utc(values.oldest_alert)
-    alerts, urgent = int(values.open_alerts or 0), int(values.urgent_alerts or 0)
-    who5 = values.who5
+    # Unpacked, not read by name: a Row's attribute costs more than the rest of this.
+    (youth_id, name, group, status, guide_id, step_title, step_due_on, contact, unread,
+     waiting, who5, who5_taken_at, who5_before, alerts, urgent, oldest, flags,
+     appointment, follow_up) = values  # fmt: skip
+    contact, oldest = _utc(contact), _utc(oldest)
+    alerts, urgent = int(alerts or 0), int(urgent or 0)
     return CaseloadRow(
-        youth_id=values.youth_id,
-        name=values.name,
-        readiness_group=values.readiness_group,
-        status=values.status,
-        guide_id=values.guide_id,
-        step_title=values.step_title,
-        step_due_on=values.step_due_on,
+        youth_id=youth_id,
+        name=name,
+        readiness_group=group,
+        status=status,
+        guide_id=guide_id,
+        step_title=step_title,
+        step_due_on=step_due_on,
         last_contact=contact,
         # Calendar days in Denmark ("i dag", "1 dag siden" is yesterday), not 24-hour spans.
         contact_days=None if contact is None else max(0, (today - copenhagen_today(contact)).days),
-        unread=int(values.unread or 0),
-        waiting_since=_utc(values.waiting_since),
+        unread=int(unread or 0),
+        waiting_since=_utc(waiting),
         who5=None
         if who5 is None
-        else ScoreTrend(
-            values.youth_id, who5, values.who5_taken_at, values.who5_before, alerts, urgent, oldest
-        ),
+        else ScoreTrend(youth_id, who5, who5_taken_at, who5_before, alerts, urgent, oldest),
         open_alerts=alerts,
         urgent_alerts=urgent,
         oldest_alert=oldest,
-        open_flags=int(values.open_flags or 0),
-        next_appointment=_utc(values.next_appointment),
-        next_follow_up=_utc(values.next_follow_up),
+        open_flags=int(flags or 0),
+        next_appointment=_utc(appointment),
+        next_follow_up=_utc(follow_up),
     )
 
 
