@@ -16,13 +16,11 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import bindparam, exists, func, or_, true
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
 from app.models import (
-    CheckIn,
     CheckInAlert,
     CourseStatus,
     Cover,
@@ -211,7 +209,6 @@ _FRAME = _build_frame()
 
 # Every row with all its columns; the young people the guide may reach are
 # `access.reachable_youth_filter` with the ids as binds.
-_latest_who5 = aliased(CheckIn, name="latest_who5")
 _ROWS: Any = (
     sa_select(  # type: ignore[call-overload]
         col(Youth.id).label("youth_id"),
@@ -224,8 +221,8 @@ _ROWS: Any = (
         caseload_columns.last_contact.label("last_contact"),
         caseload_columns.unread.label("unread"),
         caseload_columns.waiting_since.label("waiting_since"),
-        col(_latest_who5.score).label("who5"),
-        col(_latest_who5.taken_at).label("who5_taken_at"),
+        caseload_columns.latest_who5.label("who5"),
+        caseload_columns.latest_who5_at.label("who5_taken_at"),
         caseload_columns.previous_who5.label("who5_before"),
         caseload_columns.open_alerts.label("open_alerts"),
         caseload_columns.urgent_alerts.label("urgent_alerts"),
@@ -237,7 +234,6 @@ _ROWS: Any = (
     .select_from(Youth)
     .join(User, col(User.id) == col(Youth.user_id))
     .outerjoin(PlanStep, col(PlanStep.id) == caseload_columns.next_step_id)
-    .outerjoin(_latest_who5, col(_latest_who5.id) == caseload_columns.latest_who5_id)
     .where(
         or_(
             col(Youth.guide_id) == bindparam("guide_id"),
@@ -276,6 +272,10 @@ def _row(values: Any, today: date) -> CaseloadRow:
      appointment, follow_up) = values  # fmt: skip
     contact, oldest = _utc(contact), _utc(oldest)
     alerts, urgent = int(alerts or 0), int(urgent or 0)
+    trend = None
+    if who5 is not None:
+        taken_at = utc_aggregate(who5_taken_at)
+        trend = ScoreTrend(youth_id, who5, taken_at, who5_before, alerts, urgent, oldest)
     return CaseloadRow(
         youth_id=youth_id,
         name=name,
@@ -289,9 +289,7 @@ def _row(values: Any, today: date) -> CaseloadRow:
         contact_days=None if contact is None else max(0, (today - copenhagen_today(contact)).days),
         unread=int(unread or 0),
         waiting_since=_utc(waiting),
-        who5=None
-        if who5 is None
-        else ScoreTrend(youth_id, who5, who5_taken_at, who5_before, alerts, urgent, oldest),
+        who5=trend,
         open_alerts=alerts,
         urgent_alerts=urgent,
         oldest_alert=oldest,

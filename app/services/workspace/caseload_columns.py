@@ -124,8 +124,10 @@ def _who5(checkin: Any, value: Any, offset: int) -> Any:
     )
 
 
-# The latest WHO-5 (the caller joins `CheckIn` on this id) and the score before it.
-latest_who5_id = _who5(CheckIn, CheckIn.id, 0)
+# The latest WHO-5 score, when it was taken, and the score before it: each an index
+# lookup (a join on the latest one's id let the planner hash the whole table).
+latest_who5 = _who5(CheckIn, CheckIn.score, 0)
+latest_who5_at = _who5(CheckIn, CheckIn.taken_at, 0)
 _before = aliased(CheckIn, name="before")
 previous_who5 = _who5(_before, _before.score, 1)
 
