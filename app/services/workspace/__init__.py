@@ -3,7 +3,7 @@ with covers and handovers between guides.
 
 Services:
 - `caseload.py`: the guide's start page, the whole caseload at a glance, who first.
-- `caseload_columns.py`: one query per caseload column, for all rows at once.
+- `caseload_columns.py`: each caseload column as a subquery on the young person's row.
 - `youth_page.py`: the guide's page of one young person, with a link to each area.
 - `handover.py`: a young person moves to another guide, with a note.
 - `team.py`: the leader's team: caseload sizes, covers, moving young people.

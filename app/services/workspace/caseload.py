@@ -1,19 +1,22 @@
 """The guide's start page: the whole caseload at a glance, the one who needs them first.
 
-Each column family is ONE set-based query grouped by young person, so the page costs
-the same number of queries for 5 young people as for 50 (a test counts them). A list:
+Two statements, one per area of the page: the frame (the own caseload's size and the
+colleagues covered now) and the rows, each with all its columns (`caseload_columns`).
+So the page costs the same number of queries for 5 young people as for 50 (a test
+counts them). Rows are plain values, not ORM objects: the page only reads them. A list:
 no audit record; opening one young person writes one (`youth_page`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import bindparam, exists, func, or_
-from sqlmodel import col, select
+from sqlalchemy import bindparam, exists, func, or_, true
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import copenhagen_today
@@ -21,17 +24,16 @@ from app.models import (
     CheckInAlert,
     CourseStatus,
     Cover,
+    PlanStep,
     ReadinessGroup,
     RiskFlag,
     User,
     Youth,
 )
 from app.models.base import utc_aggregate
-from app.security.access import covered_guide_ids
 from app.security.audit import record_search
-from app.services.checkins.guide_side import ScoreTrend, latest_scores
+from app.services.checkins.guide_side import ScoreTrend
 from app.services.workspace import caseload_columns
-from app.services.workspace.caseload_columns import NextStep
 
 # The practice's caseload: 12-25 young people per guide (DESIGN.md).
 CASELOAD_LIMIT = 25
@@ -70,28 +72,28 @@ class CaseloadFilters(BaseModel):
         return bool(self.q or self.group or self.status or self.flagged)
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseloadRow:
-    youth: Youth
-    person: User
-    covered: bool
-    next_step: NextStep | None = None
-    last_contact: datetime | None = None
-    unread: int = 0
-    waiting_since: datetime | None = None
-    who5: ScoreTrend | None = None
-    open_alerts: int = 0
-    urgent_alerts: int = 0
-    oldest_alert: datetime | None = None
-    open_flags: int = 0
-    next_appointment: datetime | None = None
-    next_follow_up: datetime | None = None
+    """One young person's row: plain values, read in the page's one statement for rows."""
 
-    def days_since_contact(self, now: datetime) -> int | None:
-        """Calendar days in Denmark ("i dag", "1 dag siden" is yesterday), not 24-hour spans."""
-        if self.last_contact is None:
-            return None
-        return max(0, (copenhagen_today(now) - copenhagen_today(self.last_contact)).days)
+    youth_id: int
+    name: str
+    readiness_group: str
+    status: str
+    guide_id: int | None
+    step_title: str | None  # the next step (`caseload_columns.next_step_id`), if any
+    step_due_on: date | None
+    last_contact: datetime | None
+    contact_days: int | None  # calendar days since `last_contact`, in Denmark
+    unread: int
+    waiting_since: datetime | None
+    who5: ScoreTrend | None
+    open_alerts: int
+    urgent_alerts: int
+    oldest_alert: datetime | None
+    open_flags: int
+    next_appointment: datetime | None
+    next_follow_up: datetime | None
 
     @property
     def needs_attention(self) -> bool:
@@ -105,14 +107,22 @@ class CaseloadRow:
         alert = self.oldest_alert.timestamp() if self.oldest_alert else float("inf")
         waiting = self.waiting_since.timestamp() if self.waiting_since else float("inf")
         contact = self.last_contact.timestamp() if self.last_contact else float("-inf")
-        return (tier, 0 if self.urgent_alerts else 1, alert, waiting, contact, self.person.name)
+        return (tier, 0 if self.urgent_alerts else 1, alert, waiting, contact, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Colleague:
+    """A guide covered right now, for their section's heading."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
 class Section:
     """The own caseload (`covering_for` None), or the young people of a covered colleague."""
 
-    covering_for: User | None
+    covering_for: Colleague | None
     cover_ends_at: datetime | None
     rows: list[CaseloadRow]
 
@@ -139,44 +149,91 @@ async def guide_caseload(
     if filters.q and filters.q.strip():
         # A search by name is a use of personal data: audited, with the words.
         await record_search(db, actor=actor, words=filters.q, now=now)
-    covered = await covered_guide_ids(db, guide_id=actor.id, now=now)
-    people = await _people(db, actor.id, covered, filters, now)
-    ids = [youth.id for youth, _ in people if youth.id is not None]
-    rows = {
-        youth.id: CaseloadRow(youth=youth, person=person, covered=youth.guide_id != actor.id)
-        for youth, person in people
-        if youth.id is not None
-    }
-    if ids:
-        await _fill(db, rows, ids, now)
-    own_active = await _own_active(db, actor.id)
-    covers = await _covers(db, actor.id, covered, now)
+    own_active, covers = await _frame(db, actor.id, now)
+    covered = [colleague.id for colleague, _ in covers]
+    rows = await _rows(db, actor.id, covered, filters, now)
     sections = [
-        Section(
-            None,
-            None,
-            sorted((r for r in rows.values() if not r.covered), key=CaseloadRow.sort_key),
-        ),
+        Section(None, None, sorted((r for r in rows if r.guide_id == actor.id), key=_SORT)),
         *[
             Section(
-                guide,
+                colleague,
                 ends_at,
-                sorted(
-                    (r for r in rows.values() if r.youth.guide_id == guide.id),
-                    key=CaseloadRow.sort_key,
-                ),
+                sorted((r for r in rows if r.guide_id == colleague.id), key=_SORT),
             )
-            for guide, ends_at in covers
+            for colleague, ends_at in covers
         ],
     ]
     return Caseload(sections, own_active, filters, shown=len(rows))
 
 
+_SORT = CaseloadRow.sort_key
+
+
 # The guide's start page is a hot path (ARCHITECTURE.md): its statements are built once.
-# The young people the guide may reach: `reachable_youth_filter` with the ids as binds.
-_REACHABLE = (
-    select(Youth, User)
+# The frame: how many own young people are active (the 25-limit), and the colleagues
+# covered right now with when each cover ends (the latest, if several). The covers are
+# those of `access.covered_guide_ids`: they decide whose young people the rows may show.
+def _build_frame() -> Any:
+    own = (
+        sa_select(func.count().label("active"))
+        .select_from(Youth)
+        .where(
+            col(Youth.guide_id) == bindparam("guide_id"),
+            col(Youth.status) != CourseStatus.ended,
+        )
+        .subquery("own")
+    )
+    covered = (
+        sa_select(  # type: ignore[call-overload]
+            col(Cover.absent_guide_id).label("guide_id"),
+            func.max(col(Cover.ends_at)).label("ends_at"),
+        )
+        .where(
+            col(Cover.covering_guide_id) == bindparam("guide_id"),
+            col(Cover.starts_at) <= bindparam("now"),
+            col(Cover.ends_at) > bindparam("now"),
+        )
+        .group_by(col(Cover.absent_guide_id))
+        .subquery("covered")
+    )
+    return (
+        sa_select(own.c.active, covered.c.guide_id, col(User.name), covered.c.ends_at)  # type: ignore[call-overload]
+        .select_from(own)
+        .outerjoin(covered, true())
+        .outerjoin(User, col(User.id) == covered.c.guide_id)
+        .order_by(col(User.name))
+    )
+
+
+_FRAME = _build_frame()
+
+# Every row with all its columns; the young people the guide may reach are
+# `access.reachable_youth_filter` with the ids as binds.
+_ROWS: Any = (
+    sa_select(  # type: ignore[call-overload]
+        col(Youth.id).label("youth_id"),
+        col(User.name),
+        col(Youth.readiness_group),
+        col(Youth.status),
+        col(Youth.guide_id),
+        col(PlanStep.title).label("step_title"),
+        col(PlanStep.due_on).label("step_due_on"),
+        caseload_columns.last_contact.label("last_contact"),
+        caseload_columns.unread.label("unread"),
+        caseload_columns.waiting_since.label("waiting_since"),
+        caseload_columns.latest_who5.label("who5"),
+        caseload_columns.latest_who5_at.label("who5_taken_at"),
+        caseload_columns.previous_who5.label("who5_before"),
+        caseload_columns.open_alerts.label("open_alerts"),
+        caseload_columns.urgent_alerts.label("urgent_alerts"),
+        caseload_columns.oldest_alert.label("oldest_alert"),
+        caseload_columns.open_flags.label("open_flags"),
+        caseload_columns.next_appointment.label("next_appointment"),
+        caseload_columns.next_follow_up.label("next_follow_up"),
+    )
+    .select_from(Youth)
     .join(User, col(User.id) == col(Youth.user_id))
+    .outerjoin(PlanStep, col(PlanStep.id) == caseload_columns.next_step_id)
     .where(
         or_(
             col(Youth.guide_id) == bindparam("guide_id"),
@@ -185,25 +242,78 @@ _REACHABLE = (
     )
     .order_by(col(User.name))
 )
-_OWN_ACTIVE = (
-    select(func.count())
-    .select_from(Youth)
-    .where(col(Youth.guide_id) == bindparam("guide_id"), col(Youth.status) != CourseStatus.ended)
-)
 
 
-async def _people(
+async def _frame(
+    db: AsyncSession, guide_id: int, now: datetime
+) -> tuple[int, list[tuple[Colleague, datetime]]]:
+    result = (await db.exec(_FRAME, params={"guide_id": guide_id, "now": now})).all()
+    covers = [
+        (Colleague(covered_id, name), utc_aggregate(ends_at))
+        for _, covered_id, name, ends_at in result
+        if covered_id is not None
+    ]
+    return int(result[0][0] or 0), covers
+
+
+async def _rows(
     db: AsyncSession, guide_id: int, covered: list[int], filters: CaseloadFilters, now: datetime
-) -> list[tuple[Youth, User]]:
-    query = _REACHABLE
+) -> list[CaseloadRow]:
+    params = {"guide_id": guide_id, "covered": covered, "now": now}
+    result = await db.exec(_filtered(filters) if filters.active else _ROWS, params=params)
+    today = copenhagen_today(now)
+    return [_row(values, today) for values in result.all()]
+
+
+def _row(values: Any, today: date) -> CaseloadRow:
+    # Unpacked, not read by name: a Row's attribute costs more than the rest of this.
+    (youth_id, name, group, status, guide_id, step_title, step_due_on, contact, unread,
+     waiting, who5, who5_taken_at, who5_before, alerts, urgent, oldest, flags,
+     appointment, follow_up) = values  # fmt: skip
+    contact, oldest = _utc(contact), _utc(oldest)
+    alerts, urgent = int(alerts or 0), int(urgent or 0)
+    trend = None
+    if who5 is not None:
+        taken_at = utc_aggregate(who5_taken_at)
+        trend = ScoreTrend(youth_id, who5, taken_at, who5_before, alerts, urgent, oldest)
+    return CaseloadRow(
+        youth_id=youth_id,
+        name=name,
+        readiness_group=group,
+        status=status,
+        guide_id=guide_id,
+        step_title=step_title,
+        step_due_on=step_due_on,
+        last_contact=contact,
+        # Calendar days in Denmark ("i dag", "1 dag siden" is yesterday), not 24-hour spans.
+        contact_days=None if contact is None else max(0, (today - copenhagen_today(contact)).days),
+        unread=int(unread or 0),
+        waiting_since=_utc(waiting),
+        who5=trend,
+        open_alerts=alerts,
+        urgent_alerts=urgent,
+        oldest_alert=oldest,
+        open_flags=int(flags or 0),
+        next_appointment=_utc(appointment),
+        next_follow_up=_utc(follow_up),
+    )
+
+
+def _utc(value: Any) -> datetime | None:
+    return None if value is None else utc_aggregate(value)
+
+
+def _filtered(filters: CaseloadFilters) -> Any:
+    """The rows narrowed by the filters (built per request: the filters vary)."""
+    query = _ROWS
     if filters.q:
         words = [w for w in filters.q.lower().split() if w]
         for word in words:
             query = query.where(func.lower(col(User.name)).contains(word, autoescape=True))
     if filters.group:
-        query = query.where(Youth.readiness_group == filters.group)
+        query = query.where(col(Youth.readiness_group) == filters.group)
     if filters.status:
-        query = query.where(Youth.status == filters.status)
+        query = query.where(col(Youth.status) == filters.status)
     if filters.flagged:
         query = query.where(
             or_(
@@ -216,55 +326,4 @@ async def _people(
                 ),
             )
         )
-    params = {"guide_id": guide_id, "covered": covered}
-    return list((await db.exec(query, params=params)).all())
-
-
-async def _fill(
-    db: AsyncSession, rows: dict[int, CaseloadRow], ids: list[int], now: datetime
-) -> None:
-    """One query per column family, each grouped by young person."""
-    for youth_id, step in (await caseload_columns.next_steps(db, ids)).items():
-        rows[youth_id].next_step = step
-    for youth_id, at in (await caseload_columns.last_contacts(db, ids, now)).items():
-        rows[youth_id].last_contact = at
-    for youth_id, unread, waiting in await caseload_columns.conversations(db, ids):
-        rows[youth_id].unread = int(unread or 0)
-        rows[youth_id].waiting_since = waiting
-    for youth_id, trend in (await latest_scores(db, youth_ids=ids)).items():
-        rows[youth_id].who5 = trend
-    for youth_id, total, urgent, oldest in await caseload_columns.open_alerts(db, ids):
-        rows[youth_id].open_alerts = int(total or 0)
-        rows[youth_id].urgent_alerts = int(urgent or 0)
-        rows[youth_id].oldest_alert = utc_aggregate(oldest)
-    for youth_id, flags in await caseload_columns.open_flags(db, ids):
-        rows[youth_id].open_flags = int(flags or 0)
-    for youth_id, at in await caseload_columns.next_appointments(db, ids, now):
-        rows[youth_id].next_appointment = at
-    for youth_id, at in await caseload_columns.next_follow_ups(db, ids):
-        rows[youth_id].next_follow_up = at
-
-
-async def _own_active(db: AsyncSession, guide_id: int) -> int:
-    value = (await db.exec(_OWN_ACTIVE, params={"guide_id": guide_id})).one()
-    return int(value or 0)
-
-
-async def _covers(
-    db: AsyncSession, guide_id: int, covered: list[int], now: datetime
-) -> list[tuple[User, datetime]]:
-    """The colleagues covered right now, with when the cover ends (the latest, if several)."""
-    if not covered:
-        return []
-    result = await db.exec(
-        select(User, func.max(col(Cover.ends_at)))
-        .join(Cover, col(Cover.absent_guide_id) == col(User.id))
-        .where(
-            Cover.covering_guide_id == guide_id,
-            col(Cover.starts_at) <= now,
-            col(Cover.ends_at) > now,
-        )
-        .group_by(col(User.id))
-        .order_by(col(User.name))
-    )
-    return [(user, utc_aggregate(ends)) for user, ends in result.all()]
+    return query

@@ -1,21 +1,19 @@
-"""The caseload's columns: one set-based query per column family, grouped by young person.
+"""The caseload's columns: each one a subquery on the young person's row.
 
-Each takes the ids of young people already scoped to the guide (`caseload.guide_caseload`)
-and costs one statement however many there are. The guide's start page is a hot path
-(ARCHITECTURE.md): every statement is built once, with the ids as an expanding bind
-parameter, and run with `params=`.
+`caseload.py` reads every row of the page with all its columns in ONE statement: the
+database answers each column with an index lookup per young person, so the page costs
+the same statements for 5 young people as for 50. The guide's start page is a hot path
+(ARCHITECTURE.md): the columns are built once, at import, with `now` as a bind parameter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import (
     AlertKind,
@@ -33,182 +31,145 @@ from app.models import (
     StepStatus,
     Youth,
 )
-from app.models.base import utc_aggregate
+from app.services.checkins.instruments import PRIMARY
 
-_IDS: Any = bindparam("ids", expanding=True)
 _NOW: Any = bindparam("now")
 
 
-@dataclass(frozen=True)
-class NextStep:
-    title: str
-    due_on: Any
+def _per_youth(statement: Any) -> Any:
+    """One value per young person: `statement` correlated to the row's `Youth`."""
+    return statement.correlate(Youth).scalar_subquery()
 
 
-def _build_next_steps() -> Any:
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=col(PlanStep.youth_id),
-            order_by=(
-                case((col(PlanStep.status) == StepStatus.doing, 0), else_=1),
-                col(PlanStep.position),
-                col(PlanStep.id),
-            ),
-        )
-        .label("rank")
+# The step the young person's home shows: one already started, else the first open.
+# The caller joins `PlanStep` on this id, for its title and due date.
+_open_step = aliased(PlanStep, name="open_step")
+next_step_id = _per_youth(
+    sa_select(col(_open_step.id))
+    .where(
+        col(_open_step.youth_id) == col(Youth.id),
+        col(_open_step.status) != StepStatus.done,
+        col(_open_step.deleted_at).is_(None),
     )
-    ranked = (
-        sa_select(PlanStep.youth_id, PlanStep.title, PlanStep.due_on, rank)  # type: ignore[call-overload]
-        .where(
-            col(PlanStep.youth_id).in_(_IDS),
-            col(PlanStep.status) != StepStatus.done,
-            col(PlanStep.deleted_at).is_(None),
-        )
-        .subquery()
+    .order_by(
+        case((col(_open_step.status) == StepStatus.doing, 0), else_=1),
+        col(_open_step.position),
+        col(_open_step.id),
     )
-    return sa_select(ranked.c.youth_id, ranked.c.title, ranked.c.due_on).where(  # type: ignore[call-overload]
-        ranked.c.rank == 1
+    .limit(1)
+)
+
+
+def _build_last_contact() -> Any:
+    """A written message either way, a held appointment, a call that reached them, or a
+    check-in filled in together: whichever was last."""
+    of_youth = Youth.id
+    messages: Any = sa_select(col(Message.sent_at).label("at")).where(
+        col(Message.youth_id) == of_youth, col(Message.kind) == MessageKind.text
     )
-
-
-_NEXT_STEPS = _build_next_steps()
-
-
-async def next_steps(db: AsyncSession, ids: list[int]) -> dict[int, NextStep]:
-    """The step the young person's home shows: one already started, else the first open."""
-    result = await db.exec(_NEXT_STEPS, params={"ids": ids})
-    return {youth_id: NextStep(title, due_on) for youth_id, title, due_on in result.all()}
-
-
-def _build_last_contacts() -> Any:
-    messages: Any = sa_select(
-        col(Message.youth_id).label("youth_id"), col(Message.sent_at).label("at")
-    ).where(col(Message.youth_id).in_(_IDS), col(Message.kind) == MessageKind.text)
-    meetings: Any = sa_select(
-        col(Appointment.youth_id).label("youth_id"), col(Appointment.starts_at).label("at")
-    ).where(
-        col(Appointment.youth_id).in_(_IDS),
+    meetings: Any = sa_select(col(Appointment.starts_at).label("at")).where(
+        col(Appointment.youth_id) == of_youth,
         col(Appointment.status) == AppointmentStatus.planned,
         col(Appointment.starts_at) <= _NOW,
     )
-    calls: Any = sa_select(
-        col(FollowUp.youth_id).label("youth_id"), col(FollowUp.handled_at).label("at")
-    ).where(col(FollowUp.youth_id).in_(_IDS), col(FollowUp.call_outcome) == CallOutcome.reached)
-    together: Any = sa_select(
-        col(CheckIn.youth_id).label("youth_id"), col(CheckIn.taken_at).label("at")
-    ).where(col(CheckIn.youth_id).in_(_IDS), col(CheckIn.together))
-    contacts = union_all(messages, meetings, calls, together).subquery()
-    return sa_select(contacts.c.youth_id, func.max(contacts.c.at)).group_by(  # type: ignore[call-overload]
-        contacts.c.youth_id
+    calls: Any = sa_select(col(FollowUp.handled_at).label("at")).where(
+        col(FollowUp.youth_id) == of_youth, col(FollowUp.call_outcome) == CallOutcome.reached
     )
+    together: Any = sa_select(col(CheckIn.taken_at).label("at")).where(
+        col(CheckIn.youth_id) == of_youth, col(CheckIn.together)
+    )
+    contacts = union_all(
+        *(part.correlate(Youth) for part in (messages, meetings, calls, together))
+    ).subquery("contacts")
+    return _per_youth(sa_select(func.max(contacts.c.at)))
 
 
-_LAST_CONTACTS = _build_last_contacts()
+last_contact = _build_last_contact()
 
 
-async def last_contacts(db: AsyncSession, ids: list[int], now: datetime) -> dict[int, datetime]:
-    """A written message either way, a held appointment, a call that reached them, or a
-    check-in filled in together: whichever was last."""
-    result = await db.exec(_LAST_CONTACTS, params={"ids": ids, "now": now})
-    return {youth_id: utc_aggregate(at) for youth_id, at in result.all() if at is not None}
-
-
-def _build_conversations() -> Any:
+def _build_conversation() -> tuple[Any, Any]:
+    """The young person's unread messages, and since when one waits for an answer: the
+    first they wrote after the last text written to them."""
+    others = aliased(Message, name="answer")
     answered = (
-        sa_select(func.coalesce(func.max(col(Message.id)), 0))
+        sa_select(func.coalesce(func.max(col(others.id)), 0))
         .where(
-            col(Message.youth_id) == col(Youth.id),
-            col(Message.kind) == MessageKind.text,
-            col(Message.sender_id) != col(Youth.user_id),
+            col(others.youth_id) == col(Youth.id),
+            col(others.kind) == MessageKind.text,
+            col(others.sender_id) != col(Youth.user_id),
         )
         .correlate(Youth)
         .scalar_subquery()
     )
-    unread = func.sum(case((col(Message.read_at).is_(None), 1), else_=0))
-    waiting = func.min(case((col(Message.id) > answered, col(Message.sent_at)), else_=None))
-    return (
-        sa_select(col(Message.youth_id), unread, waiting)  # type: ignore[call-overload]
-        .join(Youth, col(Youth.id) == col(Message.youth_id))
-        .where(col(Message.youth_id).in_(_IDS), col(Message.sender_id) == col(Youth.user_id))
-        .group_by(col(Message.youth_id))
+    theirs = (col(Message.youth_id) == col(Youth.id), col(Message.sender_id) == col(Youth.user_id))
+    unread = _per_youth(
+        sa_select(func.count()).select_from(Message).where(*theirs, col(Message.read_at).is_(None))
+    )
+    waiting = _per_youth(
+        sa_select(func.min(col(Message.sent_at))).where(*theirs, col(Message.id) > answered)
+    )
+    return unread, waiting
+
+
+unread, waiting_since = _build_conversation()
+
+
+def _who5(checkin: Any, value: Any, offset: int) -> Any:
+    return _per_youth(
+        sa_select(value)
+        .where(col(checkin.youth_id) == col(Youth.id), col(checkin.instrument_code) == PRIMARY)
+        .order_by(col(checkin.taken_at).desc(), col(checkin.id).desc())
+        .limit(1)
+        .offset(offset)
     )
 
 
-_CONVERSATIONS = _build_conversations()
+# The latest WHO-5 score, when it was taken, and the score before it: each an index
+# lookup (a join on the latest one's id let the planner hash the whole table).
+latest_who5 = _who5(CheckIn, CheckIn.score, 0)
+latest_who5_at = _who5(CheckIn, CheckIn.taken_at, 0)
+_before = aliased(CheckIn, name="before")
+previous_who5 = _who5(_before, _before.score, 1)
 
 
-async def conversations(db: AsyncSession, ids: list[int]) -> list[tuple[int, int, Any]]:
-    """Per young person: their unread messages, and since when one waits for an answer."""
-    result = await db.exec(_CONVERSATIONS, params={"ids": ids})
-    return [
-        (youth_id, count, utc_aggregate(since) if since is not None else None)
-        for youth_id, count, since in result.all()
-    ]
-
-
-_OPEN_ALERTS: Any = (
-    sa_select(  # type: ignore[call-overload]
-        col(CheckInAlert.youth_id),
-        func.count(),
-        func.sum(case((col(CheckInAlert.kind) == AlertKind.urgent, 1), else_=0)),
-        func.min(col(CheckInAlert.created_at)),
+def _open_alerts(value: Any) -> Any:
+    return _per_youth(
+        sa_select(value).where(
+            col(CheckInAlert.youth_id) == col(Youth.id), col(CheckInAlert.acknowledged_at).is_(None)
+        )
     )
-    .where(col(CheckInAlert.youth_id).in_(_IDS), col(CheckInAlert.acknowledged_at).is_(None))
-    .group_by(col(CheckInAlert.youth_id))
+
+
+open_alerts = _open_alerts(func.count())
+urgent_alerts = _open_alerts(
+    func.coalesce(func.sum(case((col(CheckInAlert.kind) == AlertKind.urgent, 1), else_=0)), 0)
+)
+oldest_alert = _open_alerts(func.min(col(CheckInAlert.created_at)))
+
+open_flags = _per_youth(
+    sa_select(func.count()).where(
+        col(RiskFlag.youth_id) == col(Youth.id), col(RiskFlag.handled_at).is_(None)
+    )
 )
 
-
-async def open_alerts(db: AsyncSession, ids: list[int]) -> list[tuple[int, int, int, datetime]]:
-    return list((await db.exec(_OPEN_ALERTS, params={"ids": ids})).all())
-
-
-_OPEN_FLAGS: Any = (
-    sa_select(col(RiskFlag.youth_id), func.count())  # type: ignore[call-overload]
-    .where(col(RiskFlag.youth_id).in_(_IDS), col(RiskFlag.handled_at).is_(None))
-    .group_by(col(RiskFlag.youth_id))
-)
-
-
-async def open_flags(db: AsyncSession, ids: list[int]) -> list[tuple[int, int]]:
-    return list((await db.exec(_OPEN_FLAGS, params={"ids": ids})).all())
-
-
-_NEXT_APPOINTMENTS: Any = (
-    sa_select(col(Appointment.youth_id), func.min(col(Appointment.starts_at)))  # type: ignore[call-overload]
-    .where(
-        col(Appointment.youth_id).in_(_IDS),
+next_appointment = _per_youth(
+    sa_select(func.min(col(Appointment.starts_at))).where(
+        col(Appointment.youth_id) == col(Youth.id),
         col(Appointment.status) == AppointmentStatus.planned,
         col(Appointment.starts_at) > _NOW,
     )
-    .group_by(col(Appointment.youth_id))
 )
 
-
-async def next_appointments(
-    db: AsyncSession, ids: list[int], now: datetime
-) -> list[tuple[int, datetime]]:
-    result = await db.exec(_NEXT_APPOINTMENTS, params={"ids": ids, "now": now})
-    return [(youth_id, utc_aggregate(at)) for youth_id, at in result.all() if at is not None]
-
-
-_NEXT_FOLLOW_UPS: Any = (
-    sa_select(col(FollowUp.youth_id), func.min(col(FollowUp.due_at)))  # type: ignore[call-overload]
+# The earliest follow-up not yet handled: overdue ones show with their old date. Only
+# while the education or job runs: after it ended, its unanswered follow-ups are history
+# (the call list and the young person's page show none either).
+next_follow_up = _per_youth(
+    sa_select(func.min(col(FollowUp.due_at)))
     .join(Enrollment, col(Enrollment.id) == col(FollowUp.enrollment_id))
     .where(
-        col(FollowUp.youth_id).in_(_IDS),
+        col(FollowUp.youth_id) == col(Youth.id),
         col(FollowUp.handled_at).is_(None),
         col(FollowUp.cancelled_at).is_(None),
         col(Enrollment.ended_at).is_(None),
     )
-    .group_by(col(FollowUp.youth_id))
 )
-
-
-async def next_follow_ups(db: AsyncSession, ids: list[int]) -> list[tuple[int, datetime]]:
-    """The earliest follow-up not yet handled: overdue ones show with their old date.
-
-    Only while the education or job runs: after it ended, its unanswered follow-ups are
-    history (the call list and the young person's page show none either)."""
-    result = await db.exec(_NEXT_FOLLOW_UPS, params={"ids": ids})
-    return [(youth_id, utc_aggregate(at)) for youth_id, at in result.all() if at is not None]
