@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -18,7 +18,6 @@ from app.models import (
     AppointmentStatus,
     Enrollment,
     FollowUp,
-    Message,
     Role,
     Team,
     User,
@@ -27,6 +26,7 @@ from app.models import (
 from app.services.checkins import reminders
 from app.services.checkins.reminders import Due
 from app.services.followups.prompts import FollowUpPrompt
+from app.services.messages.conversation import YOUTH_UNREAD
 from app.services.plan.steps import PLAN_STEPS, Plan
 
 
@@ -74,20 +74,9 @@ _latest_follow_up = (
     .correlate(Youth)
     .scalar_subquery()
 )
-_unread = (
-    select(func.count())
-    .select_from(Message)
-    .where(
-        col(Message.youth_id) == col(Youth.id),
-        col(Message.read_at).is_(None),
-        or_(col(Message.sender_id).is_(None), col(Message.sender_id) != col(Youth.user_id)),
-    )
-    .correlate(Youth)
-    .scalar_subquery()
-)
 _follow_up_enrollment = aliased(Enrollment, name="follow_up_enrollment")
 _YOUTH_HOME: Any = (
-    sa_select(Youth, _guide, Appointment, FollowUp, _follow_up_enrollment.place, _unread)  # type: ignore[call-overload]
+    sa_select(Youth, _guide, Appointment, FollowUp, _follow_up_enrollment.place, YOUTH_UNREAD)  # type: ignore[call-overload]
     .outerjoin(_guide, col(_guide.id) == col(Youth.guide_id))
     .outerjoin(Appointment, col(Appointment.id) == _next_appointment)
     .outerjoin(FollowUp, col(FollowUp.id) == _latest_follow_up)

@@ -410,12 +410,28 @@ async def unread_count(db: AsyncSession, *, reader: User, youth: Youth) -> int:
     return int(value or 0)
 
 
+# What the young person has not read, as a column of their course record (correlated):
+# the badge below and the home (app/services/overview.py) read it. Built once.
+YOUTH_UNREAD = (
+    select(func.count())
+    .select_from(Message)
+    .where(
+        col(Message.youth_id) == col(Youth.id),
+        col(Message.read_at).is_(None),
+        unread_filter(True, col(Youth.user_id)),
+    )
+    .correlate(Youth)
+    .scalar_subquery()
+)
+_OWN_UNREAD = (
+    select(YOUTH_UNREAD).select_from(Youth).where(col(Youth.user_id) == bindparam("user_id"))
+)
+
+
 async def own_unread(db: AsyncSession, *, actor: User) -> int:
-    """The young person's badge: unread messages from their guide."""
-    youth = (await db.exec(select(Youth).where(Youth.user_id == actor.id))).first()
-    if youth is None:
-        return 0
-    return await unread_count(db, reader=actor, youth=youth)
+    """The young person's badge: unread messages from their guide (0 without a record)."""
+    value = (await db.exec(_OWN_UNREAD, params={"user_id": actor.id})).first()
+    return int(value or 0)
 
 
 async def reply(
