@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import bindparam
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -198,14 +199,24 @@ async def youth_scope(db: AsyncSession, *, actor: User, youth_id: int, now: date
     raise NotFound()
 
 
+def cover_in_force(covering: Any, now: Any) -> tuple[Any, ...]:
+    """Where a Cover row says `covering` covers a colleague at `now`.
+
+    The one statement of the rule; `covering` and `now` are values or bind parameters
+    (the caseload's prebuilt statement uses the latter).
+    """
+    return (
+        col(Cover.covering_guide_id) == covering,
+        col(Cover.starts_at) <= now,
+        col(Cover.ends_at) > now,
+    )
+
+
 async def _covers(db: AsyncSession, covering_id: int | None, absent_id: int, now: datetime) -> bool:
     row = (
         await db.exec(
             select(Cover.id).where(
-                Cover.covering_guide_id == covering_id,
-                Cover.absent_guide_id == absent_id,
-                col(Cover.starts_at) <= now,
-                col(Cover.ends_at) > now,
+                Cover.absent_guide_id == absent_id, *cover_in_force(covering_id, now)
             )
         )
     ).first()
@@ -214,13 +225,7 @@ async def _covers(db: AsyncSession, covering_id: int | None, absent_id: int, now
 
 async def covered_guide_ids(db: AsyncSession, *, guide_id: int, now: datetime) -> list[int]:
     """The colleagues this guide covers right now."""
-    rows = await db.exec(
-        select(Cover.absent_guide_id).where(
-            Cover.covering_guide_id == guide_id,
-            col(Cover.starts_at) <= now,
-            col(Cover.ends_at) > now,
-        )
-    )
+    rows = await db.exec(select(Cover.absent_guide_id).where(*cover_in_force(guide_id, now)))
     return list(dict.fromkeys(rows.all()))
 
 
@@ -229,3 +234,11 @@ def reachable_youth_filter(guide_id: int, covered: list[int]) -> Any:
     if covered:
         return or_(col(Youth.guide_id) == guide_id, col(Youth.guide_id).in_(covered))
     return col(Youth.guide_id) == guide_id
+
+
+# `reachable_youth_filter` for statements built once: bind `guide_id` and `covered` (the
+# list from `covered_guide_ids`; an empty list matches nobody).
+REACHABLE_YOUTH = or_(
+    col(Youth.guide_id) == bindparam("guide_id"),
+    col(Youth.guide_id).in_(bindparam("covered", expanding=True)),
+)

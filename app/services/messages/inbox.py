@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden
 from app.models import Message, MessageEvent, MessageKind, Role, User, Youth
-from app.security.access import covered_guide_ids, reachable_youth_filter
+from app.security.access import REACHABLE_YOUTH, covered_guide_ids, reachable_youth_filter
 from app.services.messages import availability
 
 
@@ -148,12 +148,7 @@ _INBOX: Any = (
     sa_select(Youth, User, _last, _waiting_since, _unread, _latest_event)  # type: ignore[call-overload]
     .join(User, col(User.id) == col(Youth.user_id))
     .outerjoin(_last, col(_last.id) == _last_id)
-    .where(
-        or_(
-            col(Youth.guide_id) == bindparam("guide_id"),
-            col(Youth.guide_id).in_(bindparam("covered", expanding=True)),
-        )
-    )
+    .where(REACHABLE_YOUTH)
     .order_by(col(Youth.id))
 )
 

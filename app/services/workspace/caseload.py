@@ -31,6 +31,7 @@ from app.models import (
     Youth,
 )
 from app.models.base import utc_aggregate
+from app.security.access import cover_in_force
 from app.security.audit import record_search
 from app.services.checkins.guide_side import ScoreTrend
 from app.services.workspace import caseload_columns
@@ -188,11 +189,7 @@ def _build_frame() -> Any:
             col(Cover.absent_guide_id).label("guide_id"),
             func.max(col(Cover.ends_at)).label("ends_at"),
         )
-        .where(
-            col(Cover.covering_guide_id) == bindparam("guide_id"),
-            col(Cover.starts_at) <= bindparam("now"),
-            col(Cover.ends_at) > bindparam("now"),
-        )
+        .where(*cover_in_force(bindparam("guide_id"), bindparam("now")))
         .group_by(col(Cover.absent_guide_id))
         .subquery("covered")
     )
