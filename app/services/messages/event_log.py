@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import bound_values, dialect_of, value_params
-from app.models import MessageEvent, MessageEventKind
+from app.models import MessageEvent, MessageEventKind, Youth
 from app.realtime.hub import CHANNEL, wake_after_commit
 
 # Two transactions may commit in the other order than they took their ids, so a
@@ -20,6 +20,14 @@ BATCH_LIMIT = 200
 
 # Core, not ORM: nobody needs the row back as an object, and the ORM's bulk-insert
 # path costs twice the CPU of the statement itself.
+# The newest event of a young person's conversation, as a column of their course record
+# (correlated): where a page's live stream starts (`?after=`).
+LATEST_EVENT = (
+    select(func.max(MessageEvent.id))
+    .where(col(MessageEvent.youth_id) == col(Youth.id))
+    .correlate(Youth)
+    .scalar_subquery()
+)
 _INSERT_EVENT = insert(MessageEvent.__table__).values(  # type: ignore[attr-defined]
     bound_values(("youth_id", "kind", "message_id", "actor_id", "created_at"))
 )

@@ -15,9 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Forbidden
-from app.models import Message, MessageEvent, MessageKind, Role, User, Youth
+from app.models import Message, MessageKind, Role, User, Youth
 from app.security.access import REACHABLE_YOUTH, covered_guide_ids, reachable_youth_filter
-from app.services.messages import availability
+from app.services.messages import availability, event_log
 
 
 @dataclass(frozen=True)
@@ -137,15 +137,9 @@ _last_id = (
     .correlate(Youth)
     .scalar_subquery()
 )
-_latest_event = (
-    select(func.max(MessageEvent.id))
-    .where(col(MessageEvent.youth_id) == col(Youth.id))
-    .correlate(Youth)
-    .scalar_subquery()
-)
 _last = aliased(Message, name="last_message")
 _INBOX: Any = (
-    sa_select(Youth, User, _last, _waiting_since, _unread, _latest_event)  # type: ignore[call-overload]
+    sa_select(Youth, User, _last, _waiting_since, _unread, event_log.LATEST_EVENT)  # type: ignore[call-overload]
     .join(User, col(User.id) == col(Youth.user_id))
     .outerjoin(_last, col(_last.id) == _last_id)
     .where(REACHABLE_YOUTH)

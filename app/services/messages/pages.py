@@ -107,12 +107,6 @@ _first_cover = (
     .correlate(Youth)
     .scalar_subquery()
 )
-_latest_event = (
-    select(func.max(MessageEvent.id))
-    .where(col(MessageEvent.youth_id) == col(Youth.id))
-    .correlate(Youth)
-    .scalar_subquery()
-)
 _YOUTH_CONVERSATION: Any = (
     sa_select(  # type: ignore[call-overload]
         Youth,
@@ -121,7 +115,7 @@ _YOUTH_CONVERSATION: Any = (
         GuideWorkingHours.weekday,
         GuideWorkingHours.start_minute,
         GuideWorkingHours.end_minute,
-        _latest_event,
+        event_log.LATEST_EVENT,
     )
     .outerjoin(_guide, col(_guide.id) == col(Youth.guide_id))
     .outerjoin(_covering, col(_covering.id) == _first_cover)
